@@ -1,0 +1,84 @@
+"""Shared pieces of the command line: resolving protocols, errors, safe writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.model import Protocol
+
+
+class BadInput(Exception):
+    """Bad input or usage: printed one line per problem, exit code 2."""
+
+    def __init__(self, lines: list[str] | str) -> None:
+        self.lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__("\n".join(self.lines))
+
+
+class Refused(Exception):
+    """An action refused to protect data (e.g. overwriting a filled CRF): exit 1."""
+
+
+def resolve_protocol(ref: str) -> Protocol:
+    """A shipped protocol by id, or a protocol file by path."""
+    from protocols import REGISTRY
+
+    if ref in REGISTRY:
+        return REGISTRY[ref]()
+    path = Path(ref)
+    if not path.exists():
+        known = ", ".join(sorted(REGISTRY))
+        raise BadInput(f"{ref}: no such protocol id or file (shipped ids: {known})")
+    from planner.serialize import LoadError, load
+
+    try:
+        return load(path)
+    except LoadError as exc:
+        raise BadInput([f"{path}: {p}" for p in exc.problems]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: cannot read: {exc}") from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    An interrupted write leaves either the old file or the new one, never a
+    half-written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output``."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(Path(output), text.encode("utf-8"))
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

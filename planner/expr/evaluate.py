@@ -1,0 +1,306 @@
+"""Three-valued evaluation of rule expressions over one participant record.
+
+A record is a mapping from item names to values; a repeating form is a list of
+mappings under the form's id. A missing item (absent or ``None``) makes a
+comparison *unknown* (``None``), and unknown follows Kleene's logic: ``false
+and unknown`` is false, ``true or unknown`` is true, otherwise unknown stays.
+
+:func:`evaluate` walks the tree and explains its answer. :func:`compile_rule`
+turns the tree into nested closures once, for screening many records (see
+``benchmarks/``); both give the same value for every record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from planner import units
+from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+
+Record = Mapping[str, Any]
+Truth = bool | None
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+}
+
+
+@frozen
+class Outcome:
+    """The value of an expression for one record, and why.
+
+    ``because`` lists the deciding sub-expressions as text with their values;
+    ``missing`` names the items whose absence left the answer unknown.
+    """
+
+    value: Any
+    because: tuple[str, ...] = ()
+    missing: frozenset[str] = frozenset()
+
+
+def _lit_value(lit: Lit, unit_of: Mapping[str, str | None], subject: Expr | None) -> Any:
+    """A literal's value in the unit of the item it is compared with."""
+    value = lit.value
+    if lit.unit is None or not isinstance(subject, Ref) or isinstance(value, (bool, str, dt.date)):
+        return value
+    target = unit_of.get(subject.name)
+    if target is None or target == lit.unit or not units.is_known(target) or not units.convertible(lit.unit, target):
+        return lit.value
+    return value * units.factor(lit.unit, target)
+
+
+def evaluate(expr: Expr, record: Record, unit_of: Mapping[str, str | None] | None = None) -> Outcome:
+    """Evaluate ``expr`` on ``record`` by walking the tree, with an explanation."""
+    return _Walker(unit_of or {}).eval(expr, record)
+
+
+class _Walker:
+    def __init__(self, unit_of: Mapping[str, str | None]) -> None:
+        self.unit_of = unit_of
+
+    def eval(self, e: Expr, r: Record, subject: Expr | None = None) -> Outcome:
+        if isinstance(e, Ref):
+            v = r.get(e.name.rpartition(".")[2] if "." in e.name and e.name not in r else e.name)
+            return Outcome(v, missing=frozenset({e.name}) if v is None else frozenset())
+        if isinstance(e, Lit):
+            return Outcome(_lit_value(e, self.unit_of, subject))
+        if isinstance(e, (And, Or)):
+            return self._junction(e, r)
+        if isinstance(e, Not):
+            o = self.eval(e.term, r)
+            return Outcome(None if o.value is None else not o.value, o.because, o.missing)
+        if isinstance(e, Cmp):
+            left = self.eval(e.left, r, e.right)
+            right = self.eval(e.right, r, e.left)
+            return self._decide(e, [left, right], lambda a, b: _OPS[e.op](a, b))
+        if isinstance(e, Arith):
+            left = self.eval(e.left, r, e.right)
+            right = self.eval(e.right, r, e.left)
+            if left.value is None or right.value is None:
+                return Outcome(None, missing=left.missing | right.missing)
+            if e.op == "/" and right.value == 0:
+                return Outcome(None, (f"{e}: division by zero",))
+            return Outcome(_OPS[e.op](left.value, right.value))
+        if isinstance(e, In):
+            s = self.eval(e.subject, r)
+            opts = {o.value for o in e.options}
+            return self._decide(e, [s], lambda a: a in opts)
+        if isinstance(e, Between):
+            s = self.eval(e.subject, r)
+            lo = self.eval(e.low, r, e.subject)
+            hi = self.eval(e.high, r, e.subject)
+            lo_op = operator.le if e.low_inclusive else operator.lt
+            hi_op = operator.le if e.high_inclusive else operator.lt
+            return self._decide(e, [lo, s, hi], lambda a, b, c: lo_op(a, b) and hi_op(b, c))
+        if isinstance(e, Count):
+            return self._count(e, r)
+        raise TypeError(f"cannot evaluate {e!r}")
+
+    def _decide(self, e: Expr, parts: list[Outcome], fn: Callable[..., Any]) -> Outcome:
+        missing = frozenset().union(*(p.missing for p in parts))
+        if any(p.value is None for p in parts):
+            return Outcome(None, (f"{e}: unknown ({', '.join(sorted(missing))} missing)",), missing)
+        try:
+            value = bool(fn(*(p.value for p in parts)))
+        except TypeError:
+            return Outcome(None, (f"{e}: values of incompatible types {[p.value for p in parts]!r}",))
+        return Outcome(value, (f"{e}: {str(value).lower()}",))
+
+    def _junction(self, e: And | Or, r: Record) -> Outcome:
+        deciding = isinstance(e, Or)  # the value that settles the junction
+        outs = [self.eval(t, r) for t in e.terms]
+        decisive = [o for o in outs if o.value is deciding]
+        if decisive:
+            return Outcome(deciding, tuple(b for o in decisive for b in o.because))
+        unknown = [o for o in outs if o.value is None]
+        if unknown:
+            missing = frozenset().union(*(o.missing for o in unknown))
+            return Outcome(None, tuple(b for o in unknown for b in o.because), missing)
+        return Outcome(not deciding, tuple(b for o in outs for b in o.because))
+
+    def _count(self, e: Count, r: Record) -> Outcome:
+        rows = r.get(e.form)
+        if rows is None:
+            return Outcome(None, (f"{e}: unknown ({e.form} not recorded)",), frozenset({e.form}))
+        matched: list[Mapping[str, Any]] = []
+        for row in rows:
+            if e.where is None:
+                matched.append(row)
+                continue
+            o = self.eval(e.where, row)
+            if o.value is None:
+                return Outcome(None, (f"{e}: unknown (a {e.form} record lacks {', '.join(sorted(o.missing))})",),
+                               frozenset(f"{e.form}.{m.rpartition('.')[2]}" for m in o.missing))
+            if o.value:
+                matched.append(row)
+        if e.distinct is None:
+            n = len(matched)
+        else:
+            values = [row.get(e.distinct) for row in matched]
+            if any(v is None for v in values):
+                return Outcome(None, (f"{e}: unknown ({e.form}.{e.distinct} missing)",),
+                               frozenset({f"{e.form}.{e.distinct}"}))
+            n = len(set(values))
+        return Outcome(n, (f"{e} = {n}",))
+
+
+# -- compilation --------------------------------------------------------------
+
+Compiled = Callable[[Record], Any]
+
+
+def compile_rule(expr: Expr, unit_of: Mapping[str, str | None] | None = None) -> Compiled:
+    """Compile ``expr`` into a function of a record, with the same three-valued result."""
+    return _compile(expr, unit_of or {}, None)
+
+
+def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -> Compiled:  # noqa: C901
+    if isinstance(e, Ref):
+        name = e.name
+        if "." in name:
+            short = name.rpartition(".")[2]
+            return lambda r: r.get(name, r.get(short))
+        return lambda r: r.get(name)
+    if isinstance(e, Lit):
+        const = _lit_value(e, unit_of, subject)
+        return lambda r: const
+    if isinstance(e, Not):
+        inner = _compile(e.term, unit_of, None)
+
+        def not_(r: Record) -> Truth:
+            v = inner(r)
+            return None if v is None else not v
+
+        return not_
+    if isinstance(e, And):
+        terms = tuple(_compile(t, unit_of, None) for t in e.terms)
+
+        def and_(r: Record) -> Truth:
+            unknown = False
+            for t in terms:
+                v = t(r)
+                if v is None:
+                    unknown = True
+                elif not v:
+                    return False
+            return None if unknown else True
+
+        return and_
+    if isinstance(e, Or):
+        terms = tuple(_compile(t, unit_of, None) for t in e.terms)
+
+        def or_(r: Record) -> Truth:
+            unknown = False
+            for t in terms:
+                v = t(r)
+                if v is None:
+                    unknown = True
+                elif v:
+                    return True
+            return None if unknown else False
+
+        return or_
+    if isinstance(e, Cmp):
+        return _compile_cmp(e, unit_of)
+    if isinstance(e, Arith):
+        fa, fb, op = _compile(e.left, unit_of, e.right), _compile(e.right, unit_of, e.left), _OPS[e.op]
+        div = e.op == "/"
+
+        def arith(r: Record) -> Any:
+            a, b = fa(r), fb(r)
+            if a is None or b is None or (div and b == 0):
+                return None
+            return op(a, b)
+
+        return arith
+    if isinstance(e, In):
+        fs = _compile(e.subject, unit_of, None)
+        opts = frozenset(o.value for o in e.options)
+
+        def in_(r: Record) -> Truth:
+            v = fs(r)
+            return None if v is None else v in opts
+
+        return in_
+    if isinstance(e, Between):
+        fs = _compile(e.subject, unit_of, None)
+        flo, fhi = _compile(e.low, unit_of, e.subject), _compile(e.high, unit_of, e.subject)
+        lo_op = operator.le if e.low_inclusive else operator.lt
+        hi_op = operator.le if e.high_inclusive else operator.lt
+
+        def between(r: Record) -> Truth:
+            v, lo, hi = fs(r), flo(r), fhi(r)
+            if v is None or lo is None or hi is None:
+                return None
+            try:
+                return bool(lo_op(lo, v) and hi_op(v, hi))
+            except TypeError:
+                return None
+
+        return between
+    if isinstance(e, Count):
+        return _compile_count(e, unit_of)
+    raise TypeError(f"cannot compile {e!r}")
+
+
+def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
+    op = _OPS[e.op]
+    if isinstance(e.left, Ref) and isinstance(e.right, Lit) and "." not in e.left.name:
+        name, const = e.left.name, _lit_value(e.right, unit_of, e.left)
+
+        def ref_lit(r: Record) -> Truth:
+            v = r.get(name)
+            if v is None:
+                return None
+            try:
+                return bool(op(v, const))
+            except TypeError:
+                return None
+
+        return ref_lit
+    fa, fb = _compile(e.left, unit_of, e.right), _compile(e.right, unit_of, e.left)
+
+    def cmp(r: Record) -> Truth:
+        a, b = fa(r), fb(r)
+        if a is None or b is None:
+            return None
+        try:
+            return bool(op(a, b))
+        except TypeError:
+            return None
+
+    return cmp
+
+
+def _compile_count(e: Count, unit_of: Mapping[str, str | None]) -> Compiled:
+    form, distinct = e.form, e.distinct
+    where = None if e.where is None else _compile(e.where, unit_of, None)
+
+    def count(r: Record) -> int | None:
+        rows: Sequence[Record] | None = r.get(form)
+        if rows is None:
+            return None
+        matched = []
+        for row in rows:
+            if where is not None:
+                v = where(row)
+                if v is None:
+                    return None
+                if not v:
+                    continue
+            matched.append(row)
+        if distinct is None:
+            return len(matched)
+        values = [row.get(distinct) for row in matched]
+        if any(v is None for v in values):
+            return None
+        return len(set(values))
+
+    return count

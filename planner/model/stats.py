@@ -1,0 +1,85 @@
+"""Sample size, randomisation, blinding and the statistical plan."""
+
+from __future__ import annotations
+
+import enum
+
+from attrs import field, frozen
+
+from planner.model.values import TBC, at_least, tuple_field
+
+
+class PowerTest(enum.StrEnum):
+    """Tests whose sample size the planner can recompute (statsmodels)."""
+
+    TWO_SAMPLE_T = "two-sample t-test"
+    ONE_WAY_ANOVA = "one-way ANOVA"
+    TWO_PROPORTIONS = "two proportions"
+
+
+@frozen
+class SampleSize:
+    """Target number and its justification (SPIRIT 14, ARRIVE 2b).
+
+    ``target`` is the total number of participants or animals. Where
+    ``effect_size``, ``alpha`` and ``power`` are all given, checks recompute
+    the number with statsmodels.
+    """
+
+    target: int | TBC
+    justification: str | TBC
+    effect_size: float | None = None
+    alpha: float | None = None
+    power: float | None = None
+    test: PowerTest | None = None
+    groups: int | None = field(default=None, validator=at_least(2))
+    attrition: float | TBC | None = None
+    source: str | None = None
+
+
+class RandomisationMethod(enum.StrEnum):
+    NONE = "none"
+    SIMPLE = "simple"
+    PERMUTED_BLOCK = "permuted block"
+    STRATIFIED_BLOCK = "stratified permuted block"
+    MINIMISATION = "minimisation"
+
+
+@frozen
+class Randomisation:
+    """How allocation is generated and concealed (SPIRIT 16a–c, ARRIVE 4)."""
+
+    method: RandomisationMethod | TBC
+    description: str
+    block_size: int | TBC | None = None
+    strata: tuple[str, ...] = tuple_field()
+    seed: int | TBC | None = None
+    concealment: str | TBC | None = None
+    source: str | None = None
+
+
+class Masking(enum.StrEnum):
+    OPEN = "open label"
+    SINGLE = "single blind"
+    DOUBLE = "double blind"
+    ASSESSOR = "outcome-assessor blind"
+
+
+@frozen
+class Blinding:
+    """Who is blinded to allocation (SPIRIT 17, ARRIVE 5)."""
+
+    masking: Masking | TBC
+    description: str | TBC
+    blinded_roles: tuple[str, ...] = tuple_field()
+
+
+@frozen
+class Statistics:
+    """The statistical plan in brief (SPIRIT 20, ARRIVE 7)."""
+
+    primary_analysis: str | TBC
+    secondary_analyses: str | TBC | None = None
+    analysis_population: str | TBC | None = None
+    missing_data: str | TBC | None = None
+    software: str | TBC | None = None

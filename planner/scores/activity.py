@@ -1,0 +1,196 @@
+"""Rheumatoid-arthritis disease activity: DAS28, EULAR response, SDAI, CDAI.
+
+Formulas and cut-offs are those of REFERENCE.md §2 ("Scores and
+derivations"), which names no primary paper for them. Argument ranges:
+TJC28 and SJC28 are whole numbers 0–28; the patient global health (GH) is
+0–100 mm on a visual analogue scale; the patient and evaluator globals of
+SDAI/CDAI are 0–10 cm; ESR (mm/h) must be > 0 because DAS28-ESR takes its
+logarithm; CRP must be ≥ 0.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import Final
+
+from planner.scores._validate import finite, real, snap, whole
+
+DAS28_REMISSION_BELOW: Final = 2.6
+DAS28_MODERATE_FROM: Final = 3.2
+DAS28_HIGH_ABOVE: Final = 5.1
+DAS28_BOUNDARY_CONVENTION: Final = "remission < 2.6 ≤ low < 3.2 ≤ moderate ≤ 5.1 < high"
+"""Which category each DAS28 cut-off belongs to (REFERENCE.md leaves it open at 3.2)."""
+
+SDAI_CUTOFFS: Final = (3.3, 11.0, 26.0)
+"""Upper bounds (inclusive) of SDAI remission, low and moderate; above the last is high."""
+
+CDAI_CUTOFFS: Final = (2.8, 10.0, 22.0)
+"""Upper bounds (inclusive) of CDAI remission, low and moderate; above the last is high."""
+
+
+class DiseaseActivity(StrEnum):
+    """A disease-activity category of DAS28, SDAI or CDAI."""
+
+    REMISSION = "remission"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class EularResponse(StrEnum):
+    """A EULAR response category (DAS28-based)."""
+
+    GOOD = "good"
+    MODERATE = "moderate"
+    NONE = "none"
+
+
+def _joints(tjc28: object, sjc28: object) -> tuple[int, int]:
+    return whole("tjc28", tjc28, 0, 28), whole("sjc28", sjc28, 0, 28)
+
+
+def das28_esr(tjc28: int, sjc28: int, esr_mm_h: float, gh_mm: float) -> float:
+    """DAS28-ESR = 0.56·√TJC28 + 0.28·√SJC28 + 0.70·ln(ESR) + 0.014·GH.
+
+    Source: REFERENCE.md §2 (no primary citation given there).
+    Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; ``esr_mm_h`` > 0 (mm/h);
+    ``gh_mm`` 0–100 (patient global health, mm VAS). An ESR below 1 mm/h
+    makes the log term negative, so the result can be slightly below 0.
+    """
+    tjc, sjc = _joints(tjc28, sjc28)
+    esr = real("esr_mm_h", esr_mm_h, 0.0, lo_open=True)
+    gh = real("gh_mm", gh_mm, 0.0, 100.0)
+    return 0.56 * math.sqrt(tjc) + 0.28 * math.sqrt(sjc) + 0.70 * math.log(esr) + 0.014 * gh
+
+
+def das28_crp(tjc28: int, sjc28: int, crp_mg_l: float, gh_mm: float) -> float:
+    """DAS28-CRP = 0.56·√TJC28 + 0.28·√SJC28 + 0.36·ln(CRP + 1) + 0.014·GH + 0.96.
+
+    Source: REFERENCE.md §2 (no primary citation given there).
+    Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; ``crp_mg_l`` ≥ 0 (mg/L,
+    not mg/dL); ``gh_mm`` 0–100 (patient global health, mm VAS).
+    """
+    tjc, sjc = _joints(tjc28, sjc28)
+    crp = real("crp_mg_l", crp_mg_l, 0.0)
+    gh = real("gh_mm", gh_mm, 0.0, 100.0)
+    return (
+        0.56 * math.sqrt(tjc)
+        + 0.28 * math.sqrt(sjc)
+        + 0.36 * math.log(crp + 1.0)
+        + 0.014 * gh
+        + 0.96
+    )
+
+
+def das28_category(value: float) -> DiseaseActivity:
+    """The disease-activity category of a DAS28 value (ESR or CRP form).
+
+    Source: REFERENCE.md §2: remission < 2.6, low < 3.2, moderate 3.2–5.1,
+    high > 5.1. REFERENCE.md leaves the owner of 3.2 to us; the convention
+    here (:data:`DAS28_BOUNDARY_CONVENTION`) is
+    ``remission < 2.6 ≤ low < 3.2 ≤ moderate ≤ 5.1 < high``:
+    2.6 is low, 3.2 is moderate, 5.1 is moderate. Note that the EULAR
+    response criteria (:func:`eular_response`) count a current DAS28 of
+    exactly 3.2 as "≤ 3.2", i.e. on the low side.
+    Input: any finite number (DAS28-ESR can be slightly negative).
+    """
+    x = snap(finite("value", value))
+    if x < DAS28_REMISSION_BELOW:
+        return DiseaseActivity.REMISSION
+    if x < DAS28_MODERATE_FROM:
+        return DiseaseActivity.LOW
+    if x <= DAS28_HIGH_ABOVE:
+        return DiseaseActivity.MODERATE
+    return DiseaseActivity.HIGH
+
+
+def eular_response(baseline_das28: float, current_das28: float) -> EularResponse:
+    """The EULAR response from a baseline and a current DAS28.
+
+    Source: REFERENCE.md §2: improvement = baseline − current; good =
+    improvement > 1.2 and current ≤ 3.2; none = improvement ≤ 0.6, or
+    improvement ≤ 1.2 with current > 5.1; otherwise moderate.
+    Inputs: two finite DAS28 values (the same form, ESR or CRP, at both visits;
+    this function cannot check that). A worsening is a negative improvement
+    and gives "none".
+    """
+    baseline = finite("baseline_das28", baseline_das28)
+    current = snap(finite("current_das28", current_das28))
+    improvement = snap(baseline - current)
+    if improvement > 1.2 and current <= 3.2:
+        return EularResponse.GOOD
+    if improvement <= 0.6 or (improvement <= 1.2 and current > 5.1):
+        return EularResponse.NONE
+    return EularResponse.MODERATE
+
+
+def _globals(patient_global_cm: object, physician_global_cm: object) -> float:
+    patient = real("patient_global_cm", patient_global_cm, 0.0, 10.0)
+    physician = real("physician_global_cm", physician_global_cm, 0.0, 10.0)
+    return patient + physician
+
+
+def sdai(
+    tjc28: int,
+    sjc28: int,
+    patient_global_cm: float,
+    physician_global_cm: float,
+    crp_mg_dl: float,
+) -> float:
+    """SDAI = TJC28 + SJC28 + patient global + evaluator global + CRP (mg/dL).
+
+    Source: REFERENCE.md §2 gives the SDAI cut-offs; the sum itself is the
+    standard definition (REFERENCE.md cites no primary paper).
+    Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm;
+    ``crp_mg_dl`` ≥ 0 in mg/dL (not mg/L: divide mg/L by 10).
+    """
+    tjc, sjc = _joints(tjc28, sjc28)
+    both = _globals(patient_global_cm, physician_global_cm)
+    crp = real("crp_mg_dl", crp_mg_dl, 0.0)
+    return tjc + sjc + both + crp
+
+
+def cdai(
+    tjc28: int,
+    sjc28: int,
+    patient_global_cm: float,
+    physician_global_cm: float,
+) -> float:
+    """CDAI = TJC28 + SJC28 + patient global + evaluator global (0–76).
+
+    Source: REFERENCE.md §2 gives the CDAI cut-offs; the sum itself is the
+    standard definition (REFERENCE.md cites no primary paper).
+    Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm.
+    """
+    tjc, sjc = _joints(tjc28, sjc28)
+    return tjc + sjc + _globals(patient_global_cm, physician_global_cm)
+
+
+def _by_cutoffs(x: float, cutoffs: tuple[float, float, float]) -> DiseaseActivity:
+    remission, low, moderate = cutoffs
+    if x <= remission:
+        return DiseaseActivity.REMISSION
+    if x <= low:
+        return DiseaseActivity.LOW
+    if x <= moderate:
+        return DiseaseActivity.MODERATE
+    return DiseaseActivity.HIGH
+
+
+def sdai_category(value: float) -> DiseaseActivity:
+    """The SDAI category: remission ≤ 3.3, low ≤ 11, moderate ≤ 26, high > 26.
+
+    Source: REFERENCE.md §2. Every cut-off belongs to the lower category.
+    Input: a finite SDAI ≥ 0 (no upper limit, as CRP has none).
+    """
+    return _by_cutoffs(snap(real("value", value, 0.0)), SDAI_CUTOFFS)
+
+
+def cdai_category(value: float) -> DiseaseActivity:
+    """The CDAI category: remission ≤ 2.8, low ≤ 10, moderate ≤ 22, high > 22.
+
+    Source: REFERENCE.md §2. Every cut-off belongs to the lower category.
+    Input: a CDAI in 0–76.
+    """
+    return _by_cutoffs(snap(real("value", value, 0.0, 76.0)), CDAI_CUTOFFS)

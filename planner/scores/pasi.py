@@ -1,0 +1,64 @@
+"""Psoriasis Area and Severity Index (PASI, 0–72).
+
+Source: REFERENCE.md §2. Per region: weight × (erythema + induration +
+scaling) × area score; head 0.1, arms 0.2, trunk 0.3, legs 0.4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Final
+
+from planner.scores._validate import ScoreInputError, exact_keys, whole
+
+PASI_REGION_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
+    {"head": 0.1, "arms": 0.2, "trunk": 0.3, "legs": 0.4}
+)
+"""The four PASI regions and their body-surface weights."""
+
+# The weights in tenths, so the sum is exact integer arithmetic until one final division.
+_TENTHS: Final = {name: round(10 * weight) for name, weight in PASI_REGION_WEIGHTS.items()}
+
+_ITEM_MAX: Final = {"erythema": 4, "induration": 4, "scaling": 4, "area": 6}
+
+
+@dataclass(frozen=True, slots=True)
+class PasiRegion:
+    """The four PASI grades of one body region.
+
+    ``erythema``, ``induration`` and ``scaling`` are whole numbers 0–4;
+    ``area`` is the area score 0–6 (0 none, 1 < 10 %, ..., 6 90–100 %).
+    Integral floats are accepted and stored as ``int``; anything else out of
+    range raises :class:`ScoreInputError` on construction.
+    """
+
+    erythema: int
+    induration: int
+    scaling: int
+    area: int
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = whole(item.name, getattr(self, item.name), 0, _ITEM_MAX[item.name])
+            object.__setattr__(self, item.name, value)
+
+
+def pasi(regions: Mapping[str, PasiRegion]) -> float:
+    """The PASI: Σ weight × (erythema + induration + scaling) × area, over 4 regions.
+
+    Source: REFERENCE.md §2 (PASI 0–72).
+    Input: a mapping with exactly the keys ``head``, ``arms``, ``trunk`` and
+    ``legs``, each a :class:`PasiRegion` (grades 0–4, area 0–6). A region
+    without psoriasis is given with all grades 0, never left out.
+    Result: 0–72, computed in tenths so the weights add up exactly.
+    """
+    exact_keys("regions", regions, tuple(_TENTHS))
+    tenths = 0
+    for name, weight in _TENTHS.items():
+        region = regions[name]
+        if not isinstance(region, PasiRegion):
+            raise ScoreInputError(name, f"{name}={region!r} is not a PasiRegion")
+        tenths += weight * (region.erythema + region.induration + region.scaling) * region.area
+    return tenths / 10

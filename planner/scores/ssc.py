@@ -1,0 +1,112 @@
+"""Systemic sclerosis measures: modified Rodnan skin score and lung function.
+
+Sources: REFERENCE.md §2 (mRSS after Clements 1995; the EUSTAR improvement
+rule; FVC progression in SSc-ILD after Vonk 2021).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from planner.scores._validate import exact_keys, real, snap, whole
+
+MRSS_SITES: Final = (
+    "fingers_right",
+    "fingers_left",
+    "hands_right",
+    "hands_left",
+    "forearms_right",
+    "forearms_left",
+    "upper_arms_right",
+    "upper_arms_left",
+    "face",
+    "anterior_chest",
+    "abdomen",
+    "thighs_right",
+    "thighs_left",
+    "legs_right",
+    "legs_left",
+    "feet_right",
+    "feet_left",
+)
+"""The 17 body sites of the mRSS, each graded 0–3."""
+
+MRSS_MAX: Final = 3 * len(MRSS_SITES)
+FVC_PCT_PRED_MAX: Final = 200.0
+"""Plausibility limit for FVC % predicted (not from a source)."""
+
+
+def mrss_total(sites: Mapping[str, int]) -> int:
+    """The modified Rodnan skin score: the sum of 17 site grades (0–51).
+
+    Source: Clements 1995, as given in REFERENCE.md §2.
+    Input: a mapping with exactly the 17 names of :data:`MRSS_SITES`, each a
+    whole number 0–3 (0 normal, 1 mild, 2 moderate, 3 severe thickening). A
+    missing or unknown site name is an error, so a misspelt site cannot be
+    silently left out of the total.
+    """
+    exact_keys("sites", sites, MRSS_SITES)
+    return sum(whole(site, sites[site], 0, 3) for site in MRSS_SITES)
+
+
+def eustar_mrss_improvement(baseline: int, current: int) -> bool:
+    """Whether the mRSS improved by the EUSTAR rule: a fall > 5 points and ≥ 25 %.
+
+    Source: REFERENCE.md §2 (EUSTAR improvement). The 25 % is of the baseline
+    score; both conditions must hold. A baseline of 0 can never improve.
+    Inputs: ``baseline`` and ``current`` mRSS totals, whole numbers 0–51.
+    """
+    before = whole("baseline", baseline, 0, MRSS_MAX)
+    after = whole("current", current, 0, MRSS_MAX)
+    fall = before - after
+    return fall > 5 and 4 * fall >= before
+
+
+def fvc_change(baseline_pct_pred: float, current_pct_pred: float) -> float:
+    """The absolute change in FVC, in percentage points of predicted (current − baseline).
+
+    Source: REFERENCE.md §2 ("FVC change" as a secondary endpoint; FVC in
+    SSc-ILD). A fall gives a negative number; the decline that
+    :func:`ssc_ild_progression` takes is its negation.
+    Inputs: both FVC values in % predicted, > 0 and ≤ 200 (the upper limit is
+    a plausibility bound, not from a source).
+    """
+    baseline = real("baseline_pct_pred", baseline_pct_pred, 0.0, FVC_PCT_PRED_MAX, lo_open=True)
+    current = real("current_pct_pred", current_pct_pred, 0.0, FVC_PCT_PRED_MAX, lo_open=True)
+    return current - baseline
+
+
+def ssc_ild_progression(
+    fvc_decline_pct_points: float,
+    dlco_decline_pct: float | None = None,
+) -> bool | None:
+    """Whether SSc-ILD progressed by the FVC/DLCO rule, or ``None`` if unknown.
+
+    Source: Vonk 2021, as given in REFERENCE.md §2: progression = FVC decline
+    ≥ 10 % predicted, or 5–10 % with DLCO decline ≥ 15 %.
+
+    REFERENCE.md does not say whether "decline" is relative (per cent of the
+    baseline value) or absolute. Here ``fvc_decline_pct_points`` is ABSOLUTE:
+    percentage points of predicted (baseline % pred − current % pred; a
+    positive number is a fall). ``dlco_decline_pct`` is taken in the same
+    absolute sense and compared with 15 as given. The bands are
+    decline ≥ 10 → ``True``; 5 ≤ decline < 10 → ``True`` if DLCO decline ≥ 15,
+    ``False`` if it is smaller, ``None`` if DLCO is not given;
+    decline < 5 → ``False`` (whatever DLCO did).
+    Inputs: both declines finite, −200 to 200 (a rise is a negative decline);
+    ``dlco_decline_pct`` may be ``None`` (not measured).
+    """
+    fvc = snap(real("fvc_decline_pct_points", fvc_decline_pct_points, -200.0, 200.0))
+    dlco = (
+        None
+        if dlco_decline_pct is None
+        else snap(real("dlco_decline_pct", dlco_decline_pct, -200.0, 200.0))
+    )
+    if fvc >= 10.0:
+        return True
+    if fvc < 5.0:
+        return False
+    if dlco is None:
+        return None
+    return dlco >= 15.0

@@ -1,0 +1,285 @@
+"""Load and dump protocols as YAML or JSON through one private cattrs converter.
+
+``load(dump(p)) == p`` for every protocol, and ``dump`` is canonical: dumping a
+loaded dump gives the same bytes. Problems in a document are reported all at
+once, one line each, with a path into the document::
+
+    $.arms[1].interventions[0].dose.unit: unknown unit 'mgg'; did you mean 'mg'?
+
+Conventions of the format (see docs/authoring.md):
+- rule expressions are text (``age >= 18 and not pregnant``);
+- a value the sources do not give is ``{tbc: "what is missing"}``;
+- dates are ISO strings; enumerations are their values; defaults are omitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import enum
+import json
+import os
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import cattrs
+import yaml
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.preconf.json import make_converter
+
+from planner import model
+from planner.expr.nodes import Expr
+from planner.expr.text import ExprError, parse, to_text
+from planner.model.protocol import Protocol
+from planner.model.values import TBC, FieldError
+
+Format = Literal["yaml", "json"]
+
+
+class LoadError(ValueError):
+    """A protocol document with problems; ``problems`` has one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _ExprHookError(ValueError):
+    pass
+
+
+# -- the converter --------------------------------------------------------------
+
+
+def _strict(kind: type, accept: tuple[type, ...], reject: tuple[type, ...] = ()) -> Callable[[Any, Any], Any]:
+    """A structure hook that accepts only real values of ``accept`` (no ``int("5")`` coercion)."""
+
+    def hook(value: Any, _: Any) -> Any:
+        if isinstance(value, reject) or not isinstance(value, accept):
+            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return float(typing.cast(float, value)) if kind is float else value
+
+    return hook
+
+
+def _is(kind: type) -> Callable[[Any], bool]:
+    return lambda t: t is kind
+
+
+def _has_tbc(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and TBC in typing.get_args(tp)
+
+
+def _number_union(tp: Any) -> bool:
+    args = set(typing.get_args(tp)) - {type(None)}
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and args == {int, float}
+
+
+def _structure_number(value: Any, tp: Any) -> Any:
+    if value is None and type(None) in typing.get_args(tp):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = make_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+    for kind, accept, reject in ((int, (int,), (bool,)), (float, (int, float), (bool,)), (str, (str,), ()),
+                                 (bool, (bool,), ())):
+        conv.register_structure_hook_func(_is(kind), _strict(kind, accept, reject))
+
+    def structure_date(value: Any, _: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"expected an ISO date (YYYY-MM-DD), got {value!r}")
+
+    conv.register_structure_hook(dt.date, structure_date)
+    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+
+    def structure_expr(value: Any, _: Any) -> Expr:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a rule as text, got {type(value).__name__} {value!r}")
+        try:
+            return parse(value)
+        except ExprError as exc:
+            raise _ExprHookError(f"bad rule {value!r}: {exc}") from None
+        except ValueError as exc:
+            raise _ExprHookError(f"bad rule {value!r}: {exc}") from None
+
+    conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), structure_expr)
+    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), to_text)
+
+    conv.register_structure_hook_func(_number_union, _structure_number)
+
+    def structure_enum(value: Any, tp: type[enum.Enum]) -> Any:
+        try:
+            return tp(value)
+        except ValueError:
+            options = ", ".join(repr(m.value) for m in tp)
+            raise ValueError(f"{value!r} is not a {tp.__name__}; expected one of {options}") from None
+
+    # Preconf registers ``str`` by single dispatch, which would catch our
+    # str-based enums first; register each model enum directly instead.
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, enum.Enum):
+            conv.register_structure_hook(value, structure_enum)
+            conv.register_unstructure_hook(value, lambda member: member.value)
+
+    def structure_tbc_union(value: Any, tp: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"tbc"}:
+            return TBC(value["tbc"])
+        rest = tuple(a for a in typing.get_args(tp) if a is not TBC)
+        if value is None and type(None) in rest:
+            return None
+        target: Any = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
+        return conv.structure(value, target)
+
+    def unstructure_tbc_union(value: Any) -> Any:
+        if isinstance(value, TBC):
+            return {"tbc": value.reason}
+        return conv.unstructure(value, unstructure_as=type(value))
+
+    conv.register_structure_hook_func(_has_tbc, structure_tbc_union)
+    conv.register_unstructure_hook_func(_has_tbc, unstructure_tbc_union)
+    conv.register_unstructure_hook(TBC, lambda v: {"tbc": v.reason})
+    return conv
+
+
+_CONVERTER = _make_converter()
+
+
+# -- errors -----------------------------------------------------------------------
+
+
+def _messages(exc: BaseException, path: str) -> list[str]:
+    """Flatten cattrs' exception groups into ``path: message`` lines."""
+    out: list[str] = []
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            name = getattr(note, "name", None)
+            idx = getattr(note, "index", None)
+            sub_path = f"{path}.{name}" if name is not None else f"{path}[{idx}]"
+            if isinstance(sub, KeyError) and name is not None:
+                out.append(f"{sub_path}: required field missing")
+            else:
+                out.extend(_messages(sub, sub_path))
+        for sub in without:
+            out.extend(_messages(sub, path))
+        return out
+    if isinstance(exc, ForbiddenExtraKeysError):
+        fields = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        for key in sorted(exc.extra_fields):
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"{exc.cl.__name__} takes {', '.join(fields)}"
+            out.append(f"{path}.{key}: unknown key; {hint}")
+        return out
+    if isinstance(exc, FieldError):
+        return [f"{path}.{exc.field_name}: {exc.detail}"]
+    if isinstance(exc, KeyError):
+        return [f"{path}.{exc.args[0]}: required field missing"]
+    if isinstance(exc, _ExprHookError):
+        return [f"{path}: {exc}"]
+    if isinstance(exc, TypeError) and "required positional argument" in str(exc):
+        missing = str(exc).rpartition(":")[2].replace("'", "").replace(" and ", ",").split(",")
+        return [f"{path}.{m.strip()}: required field missing" for m in missing if m.strip()]
+    if isinstance(exc, ExceptionGroup):
+        for sub in exc.exceptions:
+            out.extend(_messages(sub, path))
+        return out
+    return [f"{path}: {exc}"]
+
+
+# -- public API -------------------------------------------------------------------
+
+
+def structure(data: Any) -> Protocol:
+    """Build a :class:`Protocol` from plain data, or raise :class:`LoadError`."""
+    if not isinstance(data, dict):
+        raise LoadError([f"$: expected a mapping of protocol fields, got {type(data).__name__}"])
+    try:
+        protocol = _CONVERTER.structure(data, Protocol)
+    except Exception as exc:  # noqa: BLE001 - every structuring problem becomes a line
+        raise LoadError(_messages(exc, "$")) from None
+    problems = [
+        f"{path}: unknown item {name!r}; add it to a form of the data dictionary or correct the name"
+        for path, name in protocol.resolution.unresolved
+    ]
+    if problems:
+        raise LoadError(problems)
+    return protocol
+
+
+def unstructure(protocol: Protocol) -> dict[str, Any]:
+    """Plain data (dicts, lists, strings, numbers) for a protocol."""
+    data: dict[str, Any] = _CONVERTER.unstructure(protocol)
+    return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_text(text: str, fmt: Format | None = None) -> Any:
+    """Parse YAML or JSON text into plain data, raising :class:`LoadError`."""
+    if fmt is None:
+        fmt = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        raise LoadError([f"$: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise LoadError([f"$: not valid YAML: {problem}{where}"]) from None
+
+
+def load(source: str | os.PathLike[str], fmt: Format | None = None) -> Protocol:
+    """Load a protocol from YAML/JSON text or from a file path.
+
+    A :class:`~pathlib.Path` (or other path-like) is read; a ``str`` is the
+    document itself. The format is taken from ``fmt``, the file suffix, or the
+    first character of the text.
+    """
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+        if fmt is None and path.suffix.lower() in (".json", ".yaml", ".yml"):
+            fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+        source = path.read_text(encoding="utf-8")
+    return structure(parse_text(source, fmt))
+
+
+def dump(protocol: Protocol, fmt: Format = "yaml") -> str:
+    """The canonical YAML or JSON text of a protocol."""
+    data = unstructure(protocol)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=False)
+    return text

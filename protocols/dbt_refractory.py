@@ -1,0 +1,322 @@
+"""Dual biologic / targeted therapy (DBT) in refractory RA, PsA and axSpA.
+
+Source: seed 002, "Protocol 1: Investigating Dual Biologic Therapy (DBT) in
+Refractory Disease" (Smolecule 2026), its review reference, and the
+tofacitinib US label and CTCAE v5.0 for safety thresholds. What the sources
+do not give (doses, sample size, visit windows, study length, endpoint
+timepoints) is marked to be confirmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planner.expr import Expr, count, count_distinct, item, q
+from planner.model import (
+    TBC,
+    Action,
+    Arm,
+    ArmType,
+    Blinding,
+    Category,
+    ClinicalPopulation,
+    Codelist,
+    Criterion,
+    DataDictionary,
+    DataType,
+    Derivation,
+    Endpoint,
+    Epoch,
+    EpochType,
+    Form,
+    Intervention,
+    Item,
+    Level,
+    Masking,
+    Mechanism,
+    MonitoringRule,
+    Objective,
+    Protocol,
+    Randomisation,
+    RandomisationMethod,
+    Range,
+    SampleSize,
+    Schedule,
+    Statistics,
+    Status,
+    StudyKind,
+    Term,
+    Timing,
+    Visit,
+    Window,
+)
+from protocols import _forms as forms
+from protocols import _refs as refs
+from protocols._safety import liver_rules, serious_infection_hold
+from protocols.pathway import iguratimod_failure_pathway
+
+NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 1)"
+LABEL_DOSE = TBC("dose per the product label of the chosen agent; " + NOT_IN_SEED)
+BIOLOGICS = (Mechanism.TNF, Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23, Mechanism.IL6, Mechanism.CD20,
+             Mechanism.CTLA4_IG)
+JAK_ARMS = ("biologic_jak",)
+
+INFECTION_NOTE = (
+    "Serious infections are consistently more frequent with dual therapy than with monotherapy, especially "
+    "with rituximab and JAK-inhibitor combinations (seed 002); tofacitinib with biologic DMARDs is 'not "
+    "recommended' (Xeljanz US label, Limitations of Use). No pooled serious-infection rate is available."
+)
+
+
+def _agent(name: str, mechanisms: tuple[Mechanism, ...]) -> Intervention:
+    return Intervention(name, mechanisms, dose=LABEL_DOSE, route=TBC("per the chosen agent's label"),
+                        frequency=TBC("per the chosen agent's label"),
+                        duration=TBC("treatment duration " + NOT_IN_SEED), source="smolecule2026")
+
+
+ARMS = (
+    Arm("tnf_il17_23", "TNF inhibitor + IL-17/IL-23 pathway inhibitor", ArmType.EXPERIMENTAL,
+        "A TNF inhibitor combined with an IL-17 or IL-23 (or IL-12/23) inhibitor: complementary mechanisms.",
+        planned_size=TBC("sample size " + NOT_IN_SEED),
+        interventions=(
+            _agent("TNF inhibitor (investigator's choice of agent)", (Mechanism.TNF,)),
+            _agent("IL-17 or IL-23 pathway inhibitor (investigator's choice)",
+                   (Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23)),
+        ),
+        safety_notes=(INFECTION_NOTE,)),
+    Arm("biologic_jak", "Biologic + JAK inhibitor", ArmType.EXPERIMENTAL,
+        "A biologic DMARD combined with a JAK inhibitor: complementary mechanisms.",
+        planned_size=TBC("sample size " + NOT_IN_SEED),
+        interventions=(
+            _agent("Biologic DMARD (investigator's choice of class and agent)", BIOLOGICS),
+            _agent("JAK inhibitor (investigator's choice of agent)", (Mechanism.JAK,)),
+        ),
+        safety_notes=(INFECTION_NOTE,)),
+)
+
+DX = Codelist("DX", "Diagnosis", (Term("RA", "Rheumatoid arthritis"), Term("PsA", "Psoriatic arthritis"),
+                                  Term("axSpA", "Axial spondyloarthritis")))
+INT, DEC, BOOL, CODED, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.CODED, DataType.TEXT
+
+_PASI_REGIONS = (("head", 0.1), ("arms", 0.2), ("trunk", 0.3), ("legs", 0.4))
+
+DICTIONARY = DataDictionary(
+    codelists=(forms.SEX, DX, forms.MECHANISM, forms.TB_RESULT),
+    forms=(
+        forms.demographics(),
+        Form("dx", "Diagnosis and classification", domain="MH", items=(
+            Item("diagnosis", "Diagnosis", CODED, codelist="DX", cdash="MHTERM"),
+            Item("ra_joints", "2010 ACR/EULAR RA: joint involvement score (RA only)", INT, range=Range(0, 5),
+                 required=False, source="ra2010"),
+            Item("ra_serology", "2010 ACR/EULAR RA: serology score (RA only)", INT, range=Range(0, 3),
+                 required=False, source="ra2010"),
+            Item("ra_acute_phase", "2010 ACR/EULAR RA: acute-phase reactants score (RA only)", INT,
+                 range=Range(0, 1), required=False, source="ra2010"),
+            Item("ra_duration", "2010 ACR/EULAR RA: symptom duration score (RA only)", INT, range=Range(0, 1),
+                 required=False, source="ra2010"),
+        )),
+        Form("prior_therapy", "Prior b/tsDMARD therapy", domain="CM", repeating=True, items=(
+            Item("agent", "Agent", TXT, cdash="CMTRT"),
+            Item("mechanism_class", "Mechanism class", CODED, codelist="MECH"),
+            Item("failed", "Treatment failure (inadequate response, loss of response or intolerance)", BOOL),
+        )),
+        forms.tb_screening(),
+        Form("das28", "Joint counts and DAS28 (RA)", items=(
+            Item("tjc28", "Tender joint count (28 joints)", INT, range=Range(0, 28), required=False),
+            Item("sjc28", "Swollen joint count (28 joints)", INT, range=Range(0, 28), required=False),
+            Item("esr", "ESR", DEC, unit="mm/h", required=False),
+            Item("crp", "CRP", DEC, unit="mg/L", required=False),
+            Item("gh", "Patient global health (VAS)", INT, unit="mm", range=Range(0, 100), required=False),
+        )),
+        Form("pasi", "Psoriasis Area and Severity Index", description="Regions weighted head 0.1, arms 0.2, "
+             "trunk 0.3, legs 0.4; erythema, induration and scaling 0–4; area 0–6.", items=tuple(
+                 Item(f"pasi_{region}_{part}", f"PASI {region}: {part}", INT,
+                      range=Range(0, 6 if part == "area" else 4), required=False)
+                 for region, _ in _PASI_REGIONS for part in ("erythema", "induration", "scaling", "area"))),
+        Form("pro", "Patient-reported outcomes", items=(
+            Item("pro_score", "Patient-reported outcome score", DEC, unit=TBC("instrument not named in the seed"),
+                 guidance="Instrument to be confirmed: the seed names 'patient-reported outcomes' only."),
+        )),
+        forms.lung_function(),
+        forms.safety_labs(lipids=True),
+        forms.adverse_events(),
+        forms.concomitant_medication(),
+        forms.exposure(),
+    ),
+)
+
+SCREENING_FORMS = ("dm", "dx", "prior_therapy", "tb", "lb", "cm")
+EFFICACY_FORMS = ("das28", "pasi", "pro", "pft")
+SCHEDULE = Schedule(
+    anchor="first dose of the combination (day 0)",
+    epochs=(Epoch("screening", "Screening", EpochType.SCREENING), Epoch("treatment", "Treatment", EpochType.TREATMENT)),
+    visits=(
+        Visit("screening", "Screening", "screening", TBC("screening period " + NOT_IN_SEED),
+              forms=SCREENING_FORMS),
+        Visit("baseline", "Baseline (day 0)", "treatment", 0, Window(0, 0), forms=(*EFFICACY_FORMS, "lb", "ex")),
+        Visit("week4_8", "Weeks 4–8", "treatment", 42, Window(14, 14, source="xeljanz"),
+              forms=("lb", "ae", "cm", "ex"), source="xeljanz"),
+        Visit("month3", "Month 3", "treatment", 91, TBC("visit window " + NOT_IN_SEED),
+              forms=(*EFFICACY_FORMS, "lb", "ae", "cm", "ex"), source="xeljanz"),
+        Visit("end", "End of study", "treatment", TBC("study length " + NOT_IN_SEED), None,
+              forms=(*EFFICACY_FORMS, "lb", "ae", "cm", "ex")),
+    ),
+    duration_days=TBC("study length " + NOT_IN_SEED),
+)
+
+def _pasi_expression() -> Expr:
+    """PASI = Σ region weight × (erythema + induration + scaling) × area score."""
+    total: Expr | None = None
+    for region, weight in _PASI_REGIONS:
+        severity = item(f"pasi_{region}_erythema") + item(f"pasi_{region}_induration") + item(f"pasi_{region}_scaling")
+        term = weight * severity * item(f"pasi_{region}_area")
+        total = term if total is None else total + term
+    assert total is not None
+    return total
+
+
+DERIVATIONS = (
+    Derivation("das28_esr", "DAS28-ESR", unit="score", method="das28_esr",
+               inputs=("tjc28", "sjc28", "esr_mm_h=esr", "gh_mm=gh")),
+    Derivation("das28_crp", "DAS28-CRP", unit="score", method="das28_crp",
+               inputs=("tjc28", "sjc28", "crp_mg_l=crp", "gh_mm=gh")),
+    Derivation("ra_2010_score", "2010 ACR/EULAR RA classification score", unit="score", method="ra_2010_score",
+               inputs=("joints=ra_joints", "serology=ra_serology", "acute_phase=ra_acute_phase",
+                       "duration=ra_duration"), source="ra2010"),
+    Derivation("pasi", "PASI", unit="score", expression=_pasi_expression()),
+    Derivation("serious_infections", "Number of serious infections", unit="count",
+               expression=count("ae", where=item("ae.infection") & item("ae.serious"))),
+)
+
+EPT = TBC("endpoint timepoint " + NOT_IN_SEED)
+OBJECTIVES = (
+    Objective("efficacy", Level.PRIMARY, "To describe the effect of dual b/tsDMARD therapy on disease activity "
+              "in refractory inflammatory arthritis.", endpoints=(
+        Endpoint("das28_change", Level.PRIMARY, "Change from baseline in DAS28-ESR (patients with RA)",
+                 measure="das28_esr", timepoints=EPT, change_from_baseline=True,
+                 comparison=TBC("comparison or success criterion " + NOT_IN_SEED), source="smolecule2026"),
+        Endpoint("das28_crp_change", Level.SECONDARY, "Change from baseline in DAS28-CRP (patients with RA)",
+                 measure="das28_crp", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
+        Endpoint("pasi_change", Level.SECONDARY, "Change from baseline in PASI (patients with psoriasis)",
+                 measure="pasi", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
+        Endpoint("pro_change", Level.SECONDARY, "Change from baseline in patient-reported outcomes",
+                 measure="pro_score", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
+        Endpoint("fvc_change", Level.SECONDARY, "Change from baseline in FVC (% predicted), organ involvement",
+                 measure="fvc_pct_pred", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
+    )),
+    Objective("safety", Level.SECONDARY, "To describe the safety of dual b/tsDMARD therapy, in particular "
+              "infections, neutropenia and liver tests.", endpoints=(
+        Endpoint("serious_infections", Level.SECONDARY, "Number of serious infections during the study",
+                 measure="serious_infections", timepoints=EPT, source="smolecule2026"),
+    )),
+)
+
+ELIGIBILITY = (
+    Criterion("I1", Category.INCLUSION, "Diagnosis of rheumatoid arthritis, psoriatic arthritis or axial "
+              "spondyloarthritis.", rule=item("diagnosis").is_in("RA", "PsA", "axSpA"), source="smolecule2026"),
+    Criterion("I2", Category.INCLUSION, "For rheumatoid arthritis: 2010 ACR/EULAR classification score ≥ 6.",
+              rule=item("diagnosis").ne("RA") | (item("ra_2010_score") >= 6), source="ra2010"),
+    Criterion("I3", Category.INCLUSION, "Active disease (the measure and threshold of activity are to be "
+              "confirmed).", assessed_by_investigator=True, source="smolecule2026"),
+    Criterion("I4", Category.INCLUSION, "Failure of at least two b/tsDMARDs from different mechanistic classes.",
+              rule=count_distinct("prior_therapy.mechanism_class", where=item("prior_therapy.failed")) >= 2,
+              source="smolecule2026"),
+    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding.",
+              rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+)
+
+ANC, LYM, HB = item("anc"), item("lymphocytes"), item("hb")
+LABEL_FREQ = "baseline, weeks 4–8, then every 3 months (Xeljanz label)"
+MONITORING = (
+    serious_infection_hold("smolecule2026", "at every visit and at any sign of infection"),
+    MonitoringRule("latent_tb", "Latent tuberculosis before start",
+                   condition=item("latent_tb").is_in("positive", "indeterminate"), action=Action.DO_NOT_START,
+                   action_text="Do not start a biologic or JAK inhibitor until latent TB has been evaluated and "
+                               "managed as the product label requires.",
+                   timing=Timing.BEFORE_START, risks=("latent_tb_reactivation",), frequency="at screening",
+                   source="xeljanz"),
+    MonitoringRule("anc_start", "ANC below 1000/mm³ before start", condition=ANC < q(1000, "/mm3"),
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("neutropenia",), frequency="at screening",
+                   source="xeljanz"),
+    MonitoringRule("lym_start", "Lymphocytes below 500/mm³ before start", condition=LYM < q(500, "/mm3"),
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("lymphopenia",), frequency="at screening",
+                   source="xeljanz"),
+    MonitoringRule("hb_start", "Haemoglobin below 9 g/dL before start", condition=HB < q(9, "g/dL"),
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("anaemia",), frequency="at screening",
+                   source="xeljanz"),
+    MonitoringRule("anc_500_1000", "ANC 500–1000/mm³", condition=ANC.between(q(500, "/mm3"), q(1000, "/mm3")),
+                   action=Action.INTERRUPT,
+                   action_text="If persistent, interrupt the JAK inhibitor until ANC is above 1000/mm³.",
+                   arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ,
+                   ctcae="Neutrophil count decreased, grade 3", source="xeljanz"),
+    MonitoringRule("anc_below_500", "ANC below 500/mm³", condition=ANC < q(500, "/mm3"),
+                   action=Action.DISCONTINUE, action_text="If confirmed on repeat testing, discontinue the JAK "
+                   "inhibitor.", arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ,
+                   ctcae="Neutrophil count decreased, grade 4", source="xeljanz"),
+    MonitoringRule("lym_below_500", "Lymphocytes below 500/mm³", condition=LYM < q(500, "/mm3"),
+                   action=Action.DISCONTINUE, action_text="If confirmed on repeat testing, discontinue the JAK "
+                   "inhibitor.", arms=JAK_ARMS, risks=("lymphopenia",),
+                   frequency="baseline, then every 3 months (Xeljanz label)",
+                   ctcae="Lymphocyte count decreased, grade 3", source="xeljanz"),
+    MonitoringRule("hb_low", "Haemoglobin below 8 g/dL or a fall of more than 2 g/dL",
+                   condition=(HB < q(8, "g/dL")) | (item("hb_baseline") - HB > q(2, "g/dL")),
+                   action=Action.INTERRUPT, action_text="Interrupt the JAK inhibitor.", arms=JAK_ARMS,
+                   risks=("anaemia",), frequency=LABEL_FREQ, ctcae="Anaemia, grade 3 (< 8 g/dL)",
+                   source="xeljanz"),
+    MonitoringRule("anc_grade3_any", "ANC below 1000/mm³ on any combination", condition=ANC < q(1000, "/mm3"),
+                   action=Action.REPEAT_TEST, action_text="Repeat the count and review the combination with the "
+                   "investigator (neutropenia monitoring, seed 002).", risks=("neutropenia",),
+                   frequency="at every visit with safety laboratory tests",
+                   ctcae="Neutrophil count decreased, grade 3", source="ctcae5"),
+    *liver_rules("at every visit with safety laboratory tests", "ctcae5"),
+)
+
+def build() -> Protocol:
+    """The dbt-refractory protocol."""
+    return Protocol(
+        id="dbt-refractory",
+        title="Dual biologic or targeted synthetic therapy in refractory rheumatoid arthritis, psoriatic "
+              "arthritis and axial spondyloarthritis after failure of two or more b/tsDMARD classes",
+        short_title="DBT in refractory inflammatory arthritis",
+        version="0.1",
+        date=dt.date(2026, 11, 22),
+        status=Status.DRAFT,
+        kind=StudyKind.CLINICAL_INTERVENTIONAL,
+        sponsor=TBC("sponsor not named in the source"),
+        investigator=TBC("principal investigator not named in the source"),
+        rationale="After failure of two or more b/tsDMARDs, switching to another single agent helps fewer "
+                  "patients; combining two agents with complementary mechanisms (TNF plus IL-17/IL-23, or a "
+                  "biologic with a JAK inhibitor) may control refractory disease, at the price of more serious "
+                  "infections than monotherapy, especially with rituximab and JAK-inhibitor combinations.",
+        design="Prospective, open-label, non-randomised study of dual b/tsDMARD therapy. The investigator "
+               "chooses one of two complementary combinations with their combined safety profile in mind.",
+        population=ClinicalPopulation(
+            "Patients with active RA, PsA or axSpA who have failed at least two b/tsDMARDs from different "
+            "mechanistic classes.",
+            conditions=("Rheumatoid arthritis", "Psoriatic arthritis", "Axial spondyloarthritis"),
+            classification_criteria=("2010 ACR/EULAR classification criteria for RA (score ≥ 6)",),
+            background_therapy=TBC("background therapy " + NOT_IN_SEED),
+            age_years=TBC("age limits " + NOT_IN_SEED),
+        ),
+        schedule=SCHEDULE,
+        dictionary=DICTIONARY,
+        arms=ARMS,
+        objectives=OBJECTIVES,
+        derivations=DERIVATIONS,
+        eligibility=ELIGIBILITY,
+        monitoring=MONITORING,
+        sample_size=SampleSize(TBC("target number " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
+        randomisation=Randomisation(RandomisationMethod.NONE, "Not randomised: the investigator chooses the "
+                                    "combination for each patient (seed 002, 'Combination Selection').",
+                                    source="smolecule2026"),
+        blinding=Blinding(Masking.OPEN, "Open label: the combination is chosen for each patient."),
+        statistics=Statistics(TBC("primary analysis " + NOT_IN_SEED),
+                              analysis_population=TBC("analysis population " + NOT_IN_SEED),
+                              missing_data=TBC("handling of missing data " + NOT_IN_SEED)),
+        pathways=(iguratimod_failure_pathway(),),
+        references=(refs.SMOLECULE2026, refs.DBT_REVIEW, refs.XELJANZ, refs.CTCAE5, refs.FDA_DILI, refs.FURER2023,
+                    refs.VALERO2023, refs.RA2010, refs.IGU_SSC2023),
+    )

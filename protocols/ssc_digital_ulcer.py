@@ -1,0 +1,229 @@
+"""Iguratimod for ischaemic digital ulcers in systemic sclerosis: a prospective cohort.
+
+Source: seed 002, "Protocol 2: Evaluating Iguratimod for Digital Ulcers in
+Systemic Sclerosis" (Smolecule 2026), derived from the Renji Hospital registry
+study (Front Med 2023;10:1113408). The iguratimod dose (25 mg twice daily) is
+the seed's and is not confirmed in the paper's text, so it is marked for
+verification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planner.expr import Expr, count, item
+from planner.model import (
+    TBC,
+    Arm,
+    ArmType,
+    Blinding,
+    Category,
+    ClinicalPopulation,
+    Criterion,
+    DataDictionary,
+    DataType,
+    Derivation,
+    Endpoint,
+    Epoch,
+    EpochType,
+    Form,
+    Frequency,
+    Intervention,
+    Item,
+    Level,
+    Masking,
+    Mechanism,
+    Objective,
+    Protocol,
+    Quantity,
+    Randomisation,
+    RandomisationMethod,
+    Range,
+    Role,
+    Route,
+    SampleSize,
+    Schedule,
+    Statistics,
+    Status,
+    StudyKind,
+    Visit,
+    Window,
+)
+from planner.scores import MRSS_SITES
+from protocols import _forms as forms
+from protocols import _refs as refs
+from protocols._safety import liver_rules
+from protocols.pathway import iguratimod_failure_pathway
+
+NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 2)"
+INT, DEC, BOOL, DATE, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.DATE, DataType.TEXT
+
+SSC_ITEMS = (
+    ("skin_thickening_proximal_to_mcp", "Skin thickening of the fingers of both hands extending proximal to the "
+                                        "MCP joints (sufficient criterion, 9 points)"),
+    ("puffy_fingers", "Puffy fingers (2 points)"),
+    ("sclerodactyly", "Sclerodactyly distal to the MCPs (4 points)"),
+    ("digital_tip_ulcers", "Digital tip ulcers (2 points)"),
+    ("pitting_scars", "Fingertip pitting scars (3 points)"),
+    ("telangiectasia", "Telangiectasia (2 points)"),
+    ("abnormal_nailfold_capillaries", "Abnormal nailfold capillaries (2 points)"),
+    ("pah_or_ild", "Pulmonary arterial hypertension and/or interstitial lung disease (2 points)"),
+    ("raynaud", "Raynaud's phenomenon (3 points)"),
+    ("ssc_antibodies", "SSc-related autoantibodies: anticentromere, anti-topoisomerase I or anti-RNA "
+                       "polymerase III (3 points)"),
+)
+
+DICTIONARY = DataDictionary(
+    codelists=(forms.SEX,),
+    forms=(
+        forms.demographics(),
+        Form("ssc_class", "2013 ACR/EULAR SSc classification", domain="MH",
+             items=tuple(Item(name, label, BOOL, source="ssc2013") for name, label in SSC_ITEMS)),
+        Form("du_history", "Digital ulcer history and vasoactive therapy", domain="MH", items=(
+            Item("du_history", "History of ischaemic digital ulcers", BOOL, cdash="MHOCCUR"),
+            Item("vasoactive_therapy", "On standard vasoactive therapy", BOOL),
+            Item("vasoactive_agents", "Vasoactive agents (names)", TXT, required=False),
+        )),
+        Form("digital_ulcer", "Digital ulcer log", repeating=True,
+             description="One record per digital ulcer seen during follow-up.", items=(
+                 Item("onset", "Date first seen", DATE),
+                 Item("location", "Digit and site", TXT),
+                 Item("ischaemic", "Ischaemic digital ulcer", BOOL),
+                 Item("new_ulcer", "New since the previous visit", BOOL),
+             )),
+        Form("mrss", "Modified Rodnan skin score", description="17 sites, 0–3 each (Clements 1995).",
+             items=tuple(Item(f"mrss_{site}", f"mRSS {site.replace('_', ' ')}", INT, range=Range(0, 3),
+                              source="clements1995") for site in MRSS_SITES)),
+        forms.lung_function(),
+        Form("progression", "Overall disease progression", items=(
+            Item("progressed", "Overall disease progression since the previous visit", BOOL,
+                 guidance="Definition of overall progression to be confirmed (seed 002 does not define it)."),
+        )),
+        forms.safety_labs(),
+        forms.adverse_events(),
+        forms.concomitant_medication(),
+        forms.exposure(),
+    ),
+)
+
+BASELINE_FORMS = ("dm", "ssc_class", "du_history", "mrss", "pft", "lb", "cm")
+FOLLOW_UP_FORMS = ("digital_ulcer", "mrss", "pft", "progression", "lb", "ae", "cm", "ex")
+SCHEDULE = Schedule(
+    anchor="start of iguratimod (day 0)",
+    epochs=(Epoch("baseline", "Baseline", EpochType.BASELINE), Epoch("follow_up", "Follow-up", EpochType.FOLLOW_UP)),
+    visits=(
+        Visit("baseline", "Baseline (day 0)", "baseline", 0, Window(0, 0), forms=BASELINE_FORMS),
+        Visit("interim", "Interim follow-up visits", "follow_up",
+              TBC("number and timing of interim visits " + NOT_IN_SEED),
+              TBC("visit window " + NOT_IN_SEED), forms=("digital_ulcer", "lb", "ae", "cm", "ex")),
+        Visit("month12", "Month 12 (end of follow-up)", "follow_up", 365,
+              TBC("visit window " + NOT_IN_SEED), forms=FOLLOW_UP_FORMS, source="smolecule2026"),
+    ),
+    duration_days=365,
+    duration_source="smolecule2026",
+)
+
+
+def _mrss_total() -> Derivation:
+    return Derivation("mrss_total", "mRSS total (0–51)", unit="score", method="mrss_total",
+                      inputs=tuple(f"{site}=mrss_{site}" for site in MRSS_SITES), source="clements1995")
+
+
+NEW_DU: Expr = count("digital_ulcer", where=item("digital_ulcer.new_ulcer") & item("digital_ulcer.ischaemic"))
+DERIVATIONS = (
+    Derivation("new_du_count", "Number of new ischaemic digital ulcers", unit="count", expression=NEW_DU,
+               source="smolecule2026"),
+    _mrss_total(),
+    Derivation("ssc_2013_score", "2013 ACR/EULAR SSc classification score", unit="score",
+               method="ssc_2013_score", inputs=tuple(f"{name}={name}" for name, _ in SSC_ITEMS), source="ssc2013"),
+)
+
+OBJECTIVES = (
+    Objective("du_prevention", Level.PRIMARY, "To describe the occurrence of new ischaemic digital ulcers in "
+              "patients with SSc taking iguratimod on top of vasoactive therapy.", endpoints=(
+        Endpoint("new_du", Level.PRIMARY, "Occurrence of new ischaemic digital ulcers during 12 months of "
+                 "follow-up (patients free of new ulcers)", measure="new_du_count", timepoints=("month12",),
+                 success=item("new_du_count").eq(0),
+                 comparison=TBC("comparator and analysis " + NOT_IN_SEED), source="smolecule2026"),
+    )),
+    Objective("disease_course", Level.SECONDARY, "To describe skin, lung and overall disease course.", endpoints=(
+        Endpoint("mrss_change", Level.SECONDARY, "Change from baseline in mRSS at month 12", measure="mrss_total",
+                 timepoints=("month12",), change_from_baseline=True, source="smolecule2026"),
+        Endpoint("fvc_change", Level.SECONDARY, "Change from baseline in FVC (% predicted) at month 12",
+                 measure="fvc_pct_pred", timepoints=("month12",), change_from_baseline=True,
+                 source="smolecule2026"),
+        Endpoint("progression", Level.SECONDARY, "Overall disease progression during follow-up",
+                 measure="progressed", timepoints=("month12",), source="smolecule2026"),
+    )),
+)
+
+ELIGIBILITY = (
+    Criterion("I1", Category.INCLUSION, "Systemic sclerosis fulfilling the 2013 ACR/EULAR classification "
+              "criteria (total score ≥ 9).", rule=item("ssc_2013_score") >= 9, source="ssc2013"),
+    Criterion("I2", Category.INCLUSION, "History of ischaemic digital ulcers.", rule=item("du_history"),
+              source="smolecule2026"),
+    Criterion("I3", Category.INCLUSION, "Receiving standard vasoactive therapy.", rule=item("vasoactive_therapy"),
+              source="smolecule2026"),
+    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding.",
+              rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+)
+
+IGURATIMOD = Intervention(
+    "Iguratimod", (Mechanism.IGURATIMOD,), dose=Quantity(25, "mg", source="smolecule2026", verify=True),
+    route=Route.ORAL, frequency=Frequency.BID, duration=Quantity(12, "mo", source="smolecule2026"),
+    notes="Dose from seed 002 ('typically 25 mg twice daily'); not confirmed in the registry paper's text. "
+          "Usual dosing elsewhere is 25 mg/day for 4 weeks, then 50 mg/day (Hara 2007).",
+    source="smolecule2026",
+)
+VASOACTIVE = Intervention(
+    "Standard vasoactive therapy", (Mechanism.VASOACTIVE,), role=Role.BACKGROUND,
+    dose=TBC("agents and doses per standard care; " + NOT_IN_SEED), source="smolecule2026",
+)
+
+
+def build() -> Protocol:
+    """The ssc-digital-ulcer protocol."""
+    return Protocol(
+        id="ssc-digital-ulcer",
+        title="Iguratimod on top of vasoactive therapy for ischaemic digital ulcers in systemic sclerosis: "
+              "a prospective cohort",
+        short_title="Iguratimod for SSc digital ulcers",
+        version="0.1",
+        date=dt.date(2026, 11, 22),
+        status=Status.DRAFT,
+        kind=StudyKind.CLINICAL_OBSERVATIONAL,
+        sponsor=TBC("sponsor not named in the source"),
+        investigator=TBC("principal investigator not named in the source"),
+        rationale="In the Renji Hospital SSc registry (2017–2021), 23 of 182 patients took iguratimod (median "
+                  "follow-up 61 weeks); 8 of 11 (72.7 %) with digital ulcers had no new ulcer, and among 31 "
+                  "patients with digital ulcers on vasoactive drugs iguratimod was protective (adjusted RR 0.25, "
+                  "95 % CI 0.05–0.94). A prospective cohort can test this signal.",
+        design="Prospective single-cohort study: patients with SSc and a history of ischaemic digital ulcers "
+               "take iguratimod on top of standard vasoactive therapy and are followed for 12 months.",
+        population=ClinicalPopulation(
+            "Patients with systemic sclerosis (2013 ACR/EULAR criteria) and a history of ischaemic digital ulcers.",
+            conditions=("Systemic sclerosis", "Ischaemic digital ulcers"),
+            classification_criteria=("2013 ACR/EULAR classification criteria for SSc (score ≥ 9)",),
+            background_therapy=("Standard vasoactive therapy",),
+            age_years=TBC("age limits " + NOT_IN_SEED),
+        ),
+        schedule=SCHEDULE,
+        dictionary=DICTIONARY,
+        arms=(Arm("iguratimod", "Iguratimod + vasoactive therapy", ArmType.EXPERIMENTAL,
+                  "Iguratimod 25 mg twice daily on top of standard vasoactive therapy for 12 months.",
+                  planned_size=TBC("cohort size " + NOT_IN_SEED), interventions=(IGURATIMOD, VASOACTIVE)),),
+        objectives=OBJECTIVES,
+        derivations=DERIVATIONS,
+        eligibility=ELIGIBILITY,
+        monitoring=liver_rules("at every visit with safety laboratory tests (hepatic-enzyme monitoring, Hara 2007)",
+                               "hara2007"),
+        sample_size=SampleSize(TBC("cohort size " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
+        randomisation=Randomisation(RandomisationMethod.NONE, "Single cohort; no allocation."),
+        blinding=Blinding(Masking.OPEN, "Open, single cohort."),
+        statistics=Statistics(TBC("primary analysis " + NOT_IN_SEED),
+                              analysis_population=TBC("analysis population " + NOT_IN_SEED),
+                              missing_data=TBC("handling of missing data " + NOT_IN_SEED)),
+        pathways=(iguratimod_failure_pathway(),),
+        references=(refs.SMOLECULE2026, refs.IGU_SSC2023, refs.HARA2007, refs.SSC2013, refs.CLEMENTS1995,
+                    refs.VONK2021, refs.CTCAE5, refs.FDA_DILI, refs.DBT_REVIEW),
+    )

@@ -1,0 +1,97 @@
+"""The command line: list, show, dump, validate; exit codes and error lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+ROOT = Path(__file__).parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def test_list_json_gives_the_three_ids_with_title_kind_and_version(capsys):
+    assert 0 == main(["list", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert IDS == [r["id"] for r in rows]
+    assert all({"id", "title", "kind", "version"} == set(r) for r in rows)
+    assert {"clinical interventional", "clinical observational cohort", "preclinical animal experiment"} == {
+        r["kind"] for r in rows}
+
+
+def test_list_table_and_show(capsys):
+    assert 0 == main(["list"])
+    out = capsys.readouterr().out
+    assert all(pid in out for pid in IDS)
+    assert 0 == main(["show", "cia-tnf-tof-igu"])
+    out = capsys.readouterr().out
+    assert "TO BE CONFIRMED" in out and "TOF + IGU" in out
+
+
+@pytest.mark.parametrize("pid", IDS)
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_dump_of_a_dump_is_byte_identical(pid, fmt, tmp_path, capsys):
+    first = tmp_path / f"first.{fmt}"
+    assert 0 == main(["dump", pid, "--format", fmt, "-o", str(first)])
+    assert 0 == main(["dump", str(first), "--format", fmt])
+    assert first.read_text(encoding="utf-8") == capsys.readouterr().out
+
+
+def test_wrong_type_deep_inside_exits_2_with_the_path_and_no_traceback(tmp_path):
+    text = (ROOT / "protocols/yaml/cia-tnf-tof-igu.yaml").read_text(encoding="utf-8")
+    broken = text.replace("      value: 12\n", "      value: twelve\n", 1)
+    assert broken != text
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken, encoding="utf-8")
+    proc = run("validate", str(path))
+    assert 2 == proc.returncode
+    assert "Traceback" not in proc.stderr
+    assert f"error: {path}: $.arms[2].interventions[2].dose.value: expected a number, got str 'twelve'" in proc.stderr
+    assert "" == proc.stdout
+
+
+def test_every_problem_is_reported_once_per_line(tmp_path):
+    text = (ROOT / "protocols/yaml/ssc-digital-ulcer.yaml").read_text(encoding="utf-8")
+    broken = text.replace("status: draft", "status: drafty").replace("unit: U/L", "unit: U/l", 1)
+    path = tmp_path / "two.yaml"
+    path.write_text(broken, encoding="utf-8")
+    proc = run("validate", str(path))
+    assert 2 == proc.returncode
+    lines = proc.stderr.strip().splitlines()
+    assert 2 == len(lines)
+    assert any("$.status: 'drafty' is not a Status; expected one of" in line for line in lines)
+    assert any(".unit: unknown unit 'U/l'; did you mean 'U/L'" in line for line in lines)
+
+
+def test_unknown_protocol_and_missing_file_are_bad_input(capsys):
+    assert 2 == main(["show", "no-such-study"])
+    assert "no such protocol id or file" in capsys.readouterr().err
+    assert 2 == main(["validate", "missing.yaml"])
+
+
+def test_usage_error_exits_2(capsys):
+    assert 2 == main(["dump"])
+    assert 2 == main(["frobnicate"])
+
+
+def test_validate_ok_and_console_entry_point(tmp_path):
+    proc = run("validate", str(ROOT / "protocols/yaml/dbt-refractory.yaml"))
+    assert 0 == proc.returncode, proc.stderr
+    assert "ok — dbt-refractory" in proc.stdout
+
+
+def test_dump_writes_atomically_with_normal_permissions(tmp_path):
+    out = tmp_path / "sub" / "p.yaml"
+    assert 0 == main(["dump", "dbt-refractory", "-o", str(out)])
+    assert out.stat().st_mode & 0o044  # readable by group/others under a usual umask
+    assert [out] == list(out.parent.iterdir())  # no temporary file left behind
