@@ -65,6 +65,9 @@ def safety_labs(*, lipids: bool = False) -> Form:
     if lipids:
         items.append(Item("ldl_c", "LDL cholesterol", DEC, unit="mmol/L", required=False, source="xeljanz",
                           guidance="Lipids at 4–8 weeks of tofacitinib (label)."))
+        items.append(Item("lipids_need_management", "Lipids need management (investigator's judgement per local "
+                          "guidelines)", BOOL, required=False, source="xeljanz",
+                          guidance="The label gives no threshold: judge against local hyperlipidaemia guidelines."))
     return Form("lb", "Safety laboratory", domain="LB", items=tuple(items))
 
 

@@ -19,6 +19,8 @@ from planner.model import (
     Arm,
     ArmType,
     Blinding,
+    Category,
+    Criterion,
     DataDictionary,
     DataType,
     Derivation,
@@ -231,6 +233,9 @@ def build() -> Protocol:
         arms=ARMS,
         objectives=OBJECTIVES,
         derivations=DERIVATIONS,
+        eligibility=(Criterion("I1", Category.INCLUSION, "Male Sprague-Dawley rat, 6 weeks old (Chen 2023; "
+                               "the day on which age was stated is not given).", assessed_by_investigator=True,
+                               source="chen2023"),),
         sample_size=SampleSize(40, TBC("sample-size justification " + NOT_FOUND), groups=5, source="chen2023"),
         randomisation=Randomisation(TBC("randomisation method " + NOT_FOUND),
                                     "Rats were randomly assigned to the five groups (Chen 2023).",

@@ -271,6 +271,10 @@ MONITORING = (
                    "investigator (neutropenia monitoring, seed 002).", risks=("neutropenia",),
                    frequency="at every visit with safety laboratory tests",
                    ctcae="Neutrophil count decreased, grade 3", source="ctcae5"),
+    MonitoringRule("lipids", "Lipids after the JAK inhibitor starts", condition=item("lipids_need_management"),
+                   action=Action.NOTIFY, action_text="Manage per clinical guidelines for hyperlipidaemia (the "
+                   "label asks for lipids 4–8 weeks after start and gives no threshold).", arms=JAK_ARMS,
+                   risks=("hyperlipidaemia",), frequency="4–8 weeks after start (Xeljanz label)", source="xeljanz"),
     *liver_rules("at every visit with safety laboratory tests", "ctcae5"),
 )
 

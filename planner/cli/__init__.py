@@ -18,11 +18,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import catalog
+from planner.cli import catalog, check
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     catalog.register,
+    check.register,
 )
 
 

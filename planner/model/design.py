@@ -6,7 +6,7 @@ import enum
 
 from attrs import field, frozen
 
-from planner.model.values import TBC, Quantity, at_least, identifier, non_empty, tuple_field, unique
+from planner.model.values import TBC, Quantity, at_least, identifier, non_empty, tuple_field
 
 
 class Mechanism(enum.StrEnum):
@@ -170,6 +170,3 @@ class Arm:
     def investigational(self) -> tuple[Intervention, ...]:
         return tuple(i for i in self.interventions if i.role is Role.INVESTIGATIONAL)
 
-
-def arms_validator() -> object:
-    return unique(lambda a: a.id, "arm id")

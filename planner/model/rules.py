@@ -7,7 +7,7 @@ import enum
 from attrs import field, frozen
 
 from planner.expr.nodes import Expr
-from planner.model.values import TBC, identifier, non_empty, tuple_field, unique
+from planner.model.values import TBC, identifier, non_empty, tuple_field
 
 
 class Level(enum.StrEnum):
@@ -141,6 +141,3 @@ class MonitoringRule:
     ctcae: str | None = None
     source: str | None = None
 
-
-def criteria_validator() -> object:
-    return unique(lambda c: c.id, "criterion id")

@@ -1,0 +1,33 @@
+"""Checks of a protocol against itself: eligibility, endpoints, monitoring, design.
+
+``check(protocol)`` runs every registered check and returns a :class:`Report`.
+Checks are registered explicitly below, area by area, in code order; the
+documentation page ``docs/checks.md`` is generated from :data:`REGISTRY` by
+:mod:`planner.checks.docs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from planner.checks import design, eligibility, endpoints, monitoring
+from planner.checks.context import Context
+from planner.checks.engine import Area, Check, Finding, Hit, Registry, Report, Severity, hit, run
+from planner.checks.risks import RISK_TABLE, ClassRisks
+from planner.model import Mechanism, Protocol
+
+REGISTRY = Registry((*eligibility.CHECKS, *endpoints.CHECKS, *monitoring.CHECKS, *design.CHECKS))
+"""Every check, in the order they run and are documented."""
+
+
+def check(protocol: Protocol, *, registry: Registry = REGISTRY,
+          risks: Mapping[Mechanism, ClassRisks] = RISK_TABLE) -> Report:
+    """Run the checks of ``registry`` on ``protocol``.
+
+    ``risks`` is the risk table by mechanism class (:data:`~planner.checks.risks.RISK_TABLE`);
+    pass another one only to test the monitoring checks.
+    """
+    return run(registry, Context(protocol, risks))
+
+
+__all__ = ["REGISTRY", "Area", "Check", "Context", "Finding", "Hit", "Registry", "Report", "Severity", "check", "hit"]

@@ -1,0 +1,243 @@
+"""What checks need to know about a protocol, computed once per run.
+
+:class:`Context` wraps a :class:`~planner.model.Protocol` with lookups the
+checks share: items by rule name, visits by id, which forms are collected
+before treatment, which forms a measure or derivation needs, readable
+breadcrumbs, and every value still "to be confirmed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, TypeVar, cast
+
+import attrs
+from attrs import frozen
+
+from planner.checks.risks import RISK_TABLE, ClassRisks
+from planner.expr.nodes import Expr
+from planner.model import (
+    TBC,
+    Arm,
+    Derivation,
+    EpochType,
+    Form,
+    Intervention,
+    Item,
+    Mechanism,
+    MonitoringRule,
+    Protocol,
+    Quantity,
+    Role,
+    Visit,
+)
+
+T = TypeVar("T")
+
+PRE_TREATMENT_EPOCHS = frozenset({EpochType.SCREENING, EpochType.BASELINE})
+
+#: Roles whose agents count for combination and risk checks.
+ACTIVE_ROLES = frozenset({Role.INVESTIGATIONAL, Role.BACKGROUND})
+
+_KIND_LABEL = {
+    "Arm": "arm", "Intervention": "intervention", "Visit": "visit", "Epoch": "epoch", "Item": "item",
+    "Form": "form", "Codelist": "codelist", "Objective": "objective", "Endpoint": "endpoint",
+    "Criterion": "criterion", "MonitoringRule": "monitoring rule", "Derivation": "derivation",
+    "Procedure": "procedure", "Reference": "reference", "Pathway": "pathway",
+}
+_ROOT_LABEL = {
+    "schedule": "schedule", "dictionary": "data dictionary", "population": "population",
+    "animals": "animals", "sample_size": "sample size", "randomisation": "randomisation",
+    "blinding": "blinding", "statistics": "statistics",
+}
+
+
+def crumb(*parts: str) -> str:
+    """Join breadcrumb parts: ``arm 'TOF+IGU' › intervention 'tofacitinib'``."""
+    return " › ".join(p for p in parts if p)
+
+
+def label(obj: object) -> str:
+    """``kind 'id'`` for a model object (``arm 'TOF+IGU'``, ``criterion 'inc1'``)."""
+    kind = _KIND_LABEL.get(type(obj).__name__, type(obj).__name__.lower())
+    if isinstance(obj, Arm):
+        return f"{kind} {obj.name!r}"
+    for attr in ("id", "agent", "name", "key"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str):
+            return f"{kind} {value!r}"
+    return kind
+
+
+@frozen
+class Pending:
+    """A value not yet confirmed: a ``TBC`` field, or a quantity marked ``verify``."""
+
+    path: str
+    where: str
+    field: str
+    reason: str
+    verify: bool = False
+
+
+class Context:
+    """A protocol and the lookups its checks share (computed lazily, once)."""
+
+    def __init__(self, protocol: Protocol, risks: Mapping[Mechanism, ClassRisks] = RISK_TABLE) -> None:
+        self.protocol = protocol
+        self.risks = risks
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per run, for results several checks share."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: T = self._memo[key]
+        return result
+
+    # -- dictionary -------------------------------------------------------
+
+    @cached_property
+    def items(self) -> dict[str, tuple[Form, Item]]:
+        """Items by the name rules use (``form.item`` in a repeating form)."""
+        return self.protocol.dictionary.items()
+
+    @cached_property
+    def item_paths(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i, f in enumerate(self.protocol.dictionary.forms):
+            for j, it in enumerate(f.items):
+                out[f"{f.id}.{it.name}" if f.repeating else it.name] = f"$.dictionary.forms[{i}].items[{j}]"
+        return out
+
+    @cached_property
+    def form_ids(self) -> frozenset[str]:
+        return frozenset(f.id for f in self.protocol.dictionary.forms)
+
+    @cached_property
+    def derivations(self) -> dict[str, Derivation]:
+        return {d.id: d for d in self.protocol.derivations}
+
+    def item(self, name: str) -> Item | None:
+        found = self.items.get(name)
+        return None if found is None else found[1]
+
+    def unit_of(self, name: str) -> str | TBC | None:
+        """The declared unit of an item or derivation (``None`` if none or unknown)."""
+        it = self.item(name)
+        if it is not None:
+            return it.unit
+        d = self.derivations.get(name)
+        return None if d is None else d.unit
+
+    def needs(self, name: str, _seen: frozenset[str] = frozenset()) -> tuple[frozenset[str], frozenset[str]]:
+        """Forms a name needs collected, and the names it uses that nothing defines.
+
+        An item needs its form; a repeating form (in ``count``) needs itself;
+        a derivation needs the forms of its inputs (method bindings or
+        expression references), followed recursively.
+        """
+        if name in self.items:
+            return frozenset({self.items[name][0].id}), frozenset()
+        if name in self.form_ids:
+            return frozenset({name}), frozenset()
+        d = self.derivations.get(name)
+        if d is None or name in _seen:
+            return frozenset(), frozenset() if d is not None else frozenset({name})
+        forms: set[str] = set()
+        unknown: set[str] = set()
+        for used in derivation_inputs(d):
+            f, u = self.needs(used, _seen | {name})
+            forms |= f
+            unknown |= u
+        return frozenset(forms), frozenset(unknown)
+
+    # -- schedule ---------------------------------------------------------
+
+    @cached_property
+    def visits(self) -> dict[str, Visit]:
+        return {v.id: v for v in self.protocol.schedule.visits}
+
+    def visit_path(self, visit_id: str) -> str:
+        for i, v in enumerate(self.protocol.schedule.visits):
+            if v.id == visit_id:
+                return f"$.schedule.visits[{i}]"
+        return "$.schedule.visits"
+
+    def is_pre_treatment(self, visit: Visit) -> bool:
+        """A screening or baseline visit: its epoch is one, or its day is ≤ 0."""
+        epoch = self.protocol.schedule.epoch(visit.epoch)
+        if epoch is not None and epoch.type in PRE_TREATMENT_EPOCHS:
+            return True
+        return isinstance(visit.day, int) and visit.day <= 0
+
+    @cached_property
+    def pre_treatment_forms(self) -> frozenset[str]:
+        """Forms collected at a screening or baseline visit."""
+        return frozenset(f for v in self.protocol.schedule.visits if self.is_pre_treatment(v) for f in v.forms)
+
+    @cached_property
+    def on_treatment_forms(self) -> frozenset[str]:
+        """Forms collected at a visit after the start of treatment."""
+        return frozenset(f for v in self.protocol.schedule.visits if not self.is_pre_treatment(v) for f in v.forms)
+
+    # -- arms and rules -----------------------------------------------------
+
+    def active(self, arm: Arm) -> tuple[tuple[int, Intervention], ...]:
+        """``(index, intervention)`` for the arm's investigational and background agents."""
+        return tuple((i, x) for i, x in enumerate(arm.interventions) if x.role in ACTIVE_ROLES)
+
+    def rules_for(self, arm: Arm) -> tuple[MonitoringRule, ...]:
+        """Monitoring rules that apply to ``arm`` (a rule without arms applies to all)."""
+        return tuple(r for r in self.protocol.monitoring if not r.arms or arm.id in r.arms)
+
+    # -- values to be confirmed ------------------------------------------------
+
+    @cached_property
+    def pending(self) -> tuple[Pending, ...]:
+        """Every ``TBC`` field and every quantity marked ``verify``, with its path."""
+        return tuple(_pending(self.protocol))
+
+
+def derivation_inputs(d: Derivation) -> tuple[str, ...]:
+    """Names a derivation reads: its bound items, or its expression's references."""
+    if d.method is not None:
+        return tuple(d.bindings().values())
+    if d.expression is not None:
+        return tuple(sorted(d.expression.refs()))
+    return ()
+
+
+def walk(obj: object, path: str = "$", where: str = "") -> Iterator[tuple[str, str, str, object]]:
+    """``(path, breadcrumb, field, value)`` for every field value below ``obj``.
+
+    Model objects are entered (rule expressions are not); ``TBC`` values and
+    quantities are leaves; tuples yield each element with its index.
+    """
+    for a in attrs.fields(cast("type[attrs.AttrsInstance]", type(obj))):
+        value = getattr(obj, a.name)
+        sub = f"{path}.{a.name}"
+        here = where or _ROOT_LABEL.get(a.name, "")
+        if isinstance(value, tuple):
+            for i, el in enumerate(value):
+                if _enter(el):
+                    yield from walk(el, f"{sub}[{i}]", crumb(here, label(el)))
+                else:
+                    yield f"{sub}[{i}]", here or "protocol", a.name, el
+        elif _enter(value):
+            yield from walk(value, sub, here)
+        else:
+            yield sub, here or "protocol", a.name, value
+
+
+def _enter(value: object) -> bool:
+    return attrs.has(type(value)) and not isinstance(value, (Expr, TBC, Quantity))
+
+
+def _pending(protocol: Protocol) -> Iterator[Pending]:
+    for path, where, name, value in walk(protocol):
+        if isinstance(value, TBC):
+            yield Pending(path, where, name, value.reason)
+        elif isinstance(value, Quantity) and value.verify:
+            yield Pending(path, where, name, f"{value} comes from a secondary source", True)

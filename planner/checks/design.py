@@ -1,0 +1,302 @@
+"""Design checks (DES…): SPIRIT/ICH M11 and ARRIVE essentials, sizes, consistency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from planner.checks.context import Context, crumb, label, walk
+from planner.checks.engine import Area, Check, Hit, Severity, hit
+from planner.checks.sample_size import NotVerified, Recomputed, recompute
+from planner.model import (
+    TBC,
+    Action,
+    DataType,
+    Quantity,
+    RandomisationMethod,
+    Role,
+    StudyKind,
+)
+
+_D = Area.DESIGN
+
+
+def _essential(path: str, element: str, why: str) -> Hit:
+    return hit(path, "protocol", element=element, why=why)
+
+
+def spirit_essentials(ctx: Context) -> Iterator[Hit]:
+    """A clinical protocol lacks an essential of SPIRIT 2013 / ICH M11: objectives,
+    endpoints, population, eligibility, interventions, schedule and duration, safety
+    monitoring, sample size, statistics, references, and for an interventional study
+    blinding (and randomisation with two or more arms)."""
+    p = ctx.protocol
+    if not p.kind.clinical:
+        return
+    interventional = p.kind is StudyKind.CLINICAL_INTERVENTIONAL
+    required = [
+        ("$.objectives", "objectives", bool(p.objectives), "SPIRIT 7, M11 §3"),
+        ("$.objectives", "endpoints", any(o.endpoints for o in p.objectives), "SPIRIT 12, M11 §3"),
+        ("$.population", "population", p.population is not None, "SPIRIT 10, M11 §5"),
+        ("$.eligibility", "eligibility criteria", bool(p.eligibility), "SPIRIT 10, M11 §5"),
+        ("$.arms", "arms with interventions", any(a.interventions for a in p.arms), "SPIRIT 11, M11 §6"),
+        ("$.schedule.visits", "schedule of activities", bool(p.schedule.visits), "SPIRIT 13, M11 §1.3"),
+        ("$.schedule.duration_days", "duration of participation", p.schedule.duration_days is not None,
+         "SPIRIT 13, M11 §4"),
+        ("$.monitoring", "safety monitoring rules", bool(p.monitoring), "SPIRIT 22, M11 §8"),
+        ("$.sample_size", "sample size", p.sample_size is not None, "SPIRIT 14, M11 §9"),
+        ("$.statistics", "statistical methods", p.statistics is not None, "SPIRIT 20, M11 §9"),
+        ("$.references", "references", bool(p.references), "SPIRIT 1–33 (sources), M11 §12"),
+        ("$.blinding", "blinding", p.blinding is not None or not interventional, "SPIRIT 17, M11 §6"),
+        ("$.randomisation", "randomisation", p.randomisation is not None or not interventional or len(p.arms) < 2,
+         "SPIRIT 16, M11 §6"),
+    ]
+    for path, element, present, why in required:
+        if not present:
+            yield _essential(path, element, why)
+
+
+def arrive_essentials(ctx: Context) -> Iterator[Hit]:
+    """A preclinical protocol lacks an ARRIVE 2.0 Essential 10 item: animals (with the
+    experimental unit), sample size, a-priori inclusion/exclusion criteria,
+    randomisation, blinding, outcome measures, statistics, procedures, the duration,
+    or humane endpoints (PREPARE)."""
+    p = ctx.protocol
+    if p.kind.clinical:
+        return
+    humane = (p.animals is not None and (isinstance(p.animals.humane_endpoints, TBC) or
+                                         bool(p.animals.humane_endpoints))) \
+        or any(r.action is Action.EUTHANISE for r in p.monitoring)
+    required = [
+        ("$.animals", "animals (species, strain, sex, age, weight, experimental unit)", p.animals is not None,
+         "ARRIVE 1, 8"),
+        ("$.sample_size", "sample size and its justification", p.sample_size is not None, "ARRIVE 2"),
+        ("$.eligibility", "inclusion/exclusion criteria set a priori", bool(p.eligibility), "ARRIVE 3"),
+        ("$.randomisation", "randomisation", p.randomisation is not None, "ARRIVE 4"),
+        ("$.blinding", "blinding", p.blinding is not None, "ARRIVE 5"),
+        ("$.objectives", "outcome measures", any(o.endpoints for o in p.objectives), "ARRIVE 6"),
+        ("$.statistics", "statistical methods", p.statistics is not None, "ARRIVE 7"),
+        ("$.procedures", "experimental procedures", bool(p.procedures), "ARRIVE 9"),
+        ("$.schedule.duration_days", "duration of the experiment", p.schedule.duration_days is not None,
+         "ARRIVE 9"),
+        ("$.animals.humane_endpoints", "humane endpoints", humane, "ARRIVE 16, PREPARE"),
+    ]
+    for path, element, present, why in required:
+        if not present:
+            yield _essential(path, element, why)
+
+
+def group_sizes(ctx: Context) -> Iterator[Hit]:
+    """Planned group sizes do not add up to the number of animals (preclinical) or the
+    target sample size, or a group has no planned size in an animal study."""
+    p = ctx.protocol
+    sizes = [a.planned_size for a in p.arms]
+    if not p.kind.clinical:
+        for i, a in enumerate(p.arms):
+            if a.planned_size is None:
+                yield hit(f"$.arms[{i}].planned_size", label(a), problem="the group has no planned size",
+                          todo="state the number of animals in the group")
+    totals: list[tuple[str, str, int]] = []
+    if p.animals is not None:
+        totals.append(("$.animals.total", "animals.total", p.animals.total))
+    if p.sample_size is not None and isinstance(p.sample_size.target, int):
+        totals.append(("$.sample_size.target", "sample_size.target", p.sample_size.target))
+    if sizes and all(isinstance(s, int) for s in sizes):
+        added = sum(s for s in sizes if isinstance(s, int))
+        for path, name, total in totals:
+            if added != total:
+                yield hit(path, "protocol", problem=f"the arms' planned sizes add up to {added}, but {name} is "
+                          f"{total}", todo="make the group sizes and the total agree")
+    if len(totals) == 2 and totals[0][2] != totals[1][2]:
+        yield hit(totals[1][0], "protocol", problem=f"sample_size.target ({totals[1][2]}) differs from "
+                  f"animals.total ({totals[0][2]})", todo="state one number of animals")
+
+
+def _recomputed(ctx: Context) -> Recomputed | NotVerified | None:
+    ss = ctx.protocol.sample_size
+    if ss is None:
+        return None
+    return ctx.memo("sample-size", lambda: recompute(ss, max(len(ctx.protocol.arms), 2)))
+
+
+def sample_size_short(ctx: Context) -> Iterator[Hit]:
+    """The target sample size is smaller than statsmodels recomputes from the stated
+    test, effect size, alpha and power (after attrition)."""
+    ss, result = ctx.protocol.sample_size, _recomputed(ctx)
+    if ss is None or not isinstance(result, Recomputed) or not isinstance(ss.target, int):
+        return
+    if ss.target < result.with_attrition:
+        yield hit("$.sample_size.target", "sample size", target=ss.target, needed=result.with_attrition,
+                  per_group=result.per_group, groups=result.groups, method=result.method)
+
+
+def sample_size_not_verified(ctx: Context) -> Iterator[Hit]:
+    """The sample size states an effect size, alpha or power, but could not be
+    recomputed (statsmodels missing, or a parameter or the test not given)."""
+    ss, result = ctx.protocol.sample_size, _recomputed(ctx)
+    stated = ss is not None and any(v is not None for v in (ss.effect_size, ss.alpha, ss.power, ss.test))
+    if stated and isinstance(result, NotVerified):
+        yield hit("$.sample_size", "sample size", reason=result.reason)
+
+
+def sample_size_parameters(ctx: Context) -> Iterator[Hit]:
+    """Sample-size parameters out of range: alpha or power outside (0, 1), a
+    non-positive effect size, attrition outside [0, 1), or a number of groups that
+    differs from the number of arms."""
+    ss = ctx.protocol.sample_size
+    if ss is None:
+        return
+    checks: list[tuple[str, object, Callable[[float], bool], str]] = [
+        ("alpha", ss.alpha, lambda v: 0 < v < 1, "between 0 and 1 (e.g. 0.05)"),
+        ("power", ss.power, lambda v: 0 < v < 1, "between 0 and 1 (e.g. 0.8)"),
+        ("effect_size", ss.effect_size, lambda v: v > 0, "positive (Cohen's d, f or h)"),
+        ("attrition", ss.attrition, lambda v: 0 <= v < 1, "a fraction from 0 to below 1 (e.g. 0.1)"),
+    ]
+    for name, value, ok, want in checks:
+        if isinstance(value, (int, float)) and not ok(value):
+            yield hit(f"$.sample_size.{name}", "sample size", problem=f"{name} is {value}", todo=f"make it {want}")
+    arms = len(ctx.protocol.arms)
+    if ss.groups is not None and arms and ss.groups != arms:
+        yield hit("$.sample_size.groups", "sample size", problem=f"groups is {ss.groups} but there are {arms} arms",
+                  todo="make them agree")
+
+
+def randomisation(ctx: Context) -> Iterator[Hit]:
+    """Randomisation is inconsistent: blocks without a block size, a block size that is
+    not a multiple of the number of arms, or stratification without strata."""
+    r, arms = ctx.protocol.randomisation, len(ctx.protocol.arms)
+    if r is None:
+        return
+    blocked = r.method in (RandomisationMethod.PERMUTED_BLOCK, RandomisationMethod.STRATIFIED_BLOCK)
+    if blocked and r.block_size is None:
+        yield hit("$.randomisation.block_size", "randomisation", problem="permuted blocks need a block size",
+                  todo="state 'block_size' (a multiple of the number of arms)")
+    if isinstance(r.block_size, int) and arms and r.block_size % arms:
+        yield hit("$.randomisation.block_size", "randomisation",
+                  problem=f"block size {r.block_size} is not a multiple of the {arms} arms",
+                  todo=f"use a multiple of {arms}")
+    if r.method is RandomisationMethod.STRATIFIED_BLOCK and not r.strata:
+        yield hit("$.randomisation.strata", "randomisation", problem="stratified randomisation names no strata",
+                  todo="list the strata (one permuted-block list per stratum)")
+
+
+_DOSED = frozenset({Role.INVESTIGATIONAL, Role.MODEL_INDUCTION})
+
+
+def intervention_incomplete(ctx: Context) -> Iterator[Hit]:
+    """An investigational or model-induction agent lacks its dose, route or frequency
+    (a value to be confirmed is a warning of DES013 instead)."""
+    for i, arm in enumerate(ctx.protocol.arms):
+        for j, x in enumerate(arm.interventions):
+            if x.role not in _DOSED:
+                continue
+            for name in ("dose", "route", "frequency"):
+                if getattr(x, name) is None:
+                    yield hit(f"$.arms[{i}].interventions[{j}].{name}", crumb(label(arm), label(x)), field=name)
+
+
+def schedule(ctx: Context) -> Iterator[Hit]:
+    """A visit names an unknown epoch or form, or lies after the end of the schedule."""
+    s = ctx.protocol.schedule
+    for i, v in enumerate(s.visits):
+        where = crumb("schedule", label(v))
+        if s.epoch(v.epoch) is None:
+            yield hit(f"$.schedule.visits[{i}].epoch", where, problem=f"epoch '{v.epoch}' does not exist",
+                      todo=f"use one of {', '.join(e.id for e in s.epochs) or 'no epochs defined'}")
+        for k, f in enumerate(v.forms):
+            if f not in ctx.form_ids:
+                yield hit(f"$.schedule.visits[{i}].forms[{k}]", where, problem=f"form '{f}' does not exist",
+                          todo="add the form to the data dictionary or correct the id")
+        if isinstance(v.day, int) and isinstance(s.duration_days, int) and v.day > s.duration_days:
+            yield hit(f"$.schedule.visits[{i}].day", where, problem=f"day {v.day} is after the end of the "
+                      f"schedule (day {s.duration_days})", todo="move the visit or extend 'duration_days'")
+
+
+def reference_keys(ctx: Context) -> Iterator[Hit]:
+    """A quantity cites a reference key (``source``) the protocol's references lack."""
+    keys = {r.key for r in ctx.protocol.references}
+    for path, where, _, value in walk(ctx.protocol):
+        if isinstance(value, Quantity) and value.source is not None and value.source not in keys:
+            yield hit(f"{path}.source", where, key=value.source, known=", ".join(sorted(keys)) or "none")
+
+
+def codelists(ctx: Context) -> Iterator[Hit]:
+    """A coded item names a codelist the data dictionary lacks."""
+    d = ctx.protocol.dictionary
+    for name, (_, it) in ctx.items.items():
+        if it.type is DataType.CODED and d.codelist(it.codelist or "") is None:
+            yield hit(f"{ctx.item_paths[name]}.codelist", label(it), codelist=it.codelist,
+                      known=", ".join(c.id for c in d.codelists) or "none")
+
+
+def unscheduled_forms(ctx: Context) -> Iterator[Hit]:
+    """A form of the data dictionary is collected at no visit."""
+    scheduled = {f for v in ctx.protocol.schedule.visits for f in v.forms}
+    for i, f in enumerate(ctx.protocol.dictionary.forms):
+        if f.id not in scheduled:
+            yield hit(f"$.dictionary.forms[{i}]", label(f), form=f.id)
+
+
+_OTHER_AREAS = ("$.eligibility", "$.population", "$.objectives", "$.derivations", "$.monitoring")
+
+
+def to_confirm(ctx: Context) -> Iterator[Hit]:
+    """A design value is "to be confirmed" (sponsor, doses, animal details, sizes,
+    schedule, statistics …); values of the other areas are reported there."""
+    for pend in ctx.pending:
+        if not pend.verify and not pend.path.startswith(_OTHER_AREAS):
+            yield hit(pend.path, pend.where, what=pend.field, reason=pend.reason)
+
+
+def to_verify(ctx: Context) -> Iterator[Hit]:
+    """A quantity is marked ``verify``: it comes from a secondary source and should be
+    checked against the primary one."""
+    for pend in ctx.pending:
+        if pend.verify:
+            yield hit(pend.path, pend.where, what=pend.field, reason=pend.reason)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(_D, "DES001", Severity.ERROR, "SPIRIT/ICH M11 essential missing",
+          "the protocol states no {element} ({why}); add it",
+          "A clinical protocol states these essentials (SPIRIT 2013, ICH M11; REFERENCE.md §4).", spirit_essentials),
+    Check(_D, "DES002", Severity.ERROR, "ARRIVE essential missing",
+          "the protocol states no {element} ({why}); add it",
+          "An animal study reports the ARRIVE 2.0 Essential 10 (REFERENCE.md §4).", arrive_essentials),
+    Check(_D, "DES003", Severity.ERROR, "group sizes do not add up", "{problem}; {todo}",
+          "Group sizes sum to the total number of animals or participants (ARRIVE 2a, SPIRIT 14).", group_sizes),
+    Check(_D, "DES004", Severity.ERROR, "sample size too small",
+          "the target of {target} is below the {needed} recomputed ({per_group} per group × {groups}, after "
+          "attrition); raise the target or revisit effect size, alpha and power",
+          "Recomputed with {method}.", sample_size_short),
+    Check(_D, "DES005", Severity.INFO, "sample size not verified",
+          "the sample size was not verified: {reason}",
+          "Give the test, effect size, alpha and power, and install statsmodels, to have n recomputed.",
+          sample_size_not_verified),
+    Check(_D, "DES006", Severity.ERROR, "sample-size parameter invalid", "{problem}; {todo}",
+          "Alpha and power are probabilities; effect sizes are standardised (Cohen's d, f or h).",
+          sample_size_parameters),
+    Check(_D, "DES007", Severity.ERROR, "randomisation inconsistent", "{problem}; {todo}",
+          "Block size is a multiple of the number of arms; stratified = one permuted-block list per stratum "
+          "(REFERENCE.md §4).", randomisation),
+    Check(_D, "DES008", Severity.ERROR, "intervention incomplete",
+          "the {field} is missing; add '{field}' (or mark it to be confirmed with a reason)",
+          "Each investigational or model-induction agent states dose, route and frequency (SPIRIT 11a, "
+          "ARRIVE 9).", intervention_incomplete),
+    Check(_D, "DES009", Severity.ERROR, "schedule inconsistent", "{problem}; {todo}",
+          "Visits belong to an existing epoch, collect existing forms, and fall within the schedule.", schedule),
+    Check(_D, "DES010", Severity.ERROR, "unknown reference key",
+          "the value cites '{key}', which is not a reference key; use one of: {known}",
+          "Values cite the 'key' of an entry in 'references'.", reference_keys),
+    Check(_D, "DES011", Severity.ERROR, "codelist missing",
+          "the item is coded with codelist '{codelist}', which does not exist; use one of: {known}",
+          "Coded items name a codelist of the data dictionary.", codelists),
+    Check(_D, "DES012", Severity.WARNING, "form never collected",
+          "form '{form}' is collected at no visit; add it to a visit's forms or remove it",
+          "A form that no visit lists never reaches a CRF.", unscheduled_forms),
+    Check(_D, "DES013", Severity.WARNING, "design value to be confirmed",
+          "{what} is to be confirmed: {reason}; confirm it from the source",
+          "An unconfirmed value is shown plainly, never guessed.", to_confirm),
+    Check(_D, "DES014", Severity.WARNING, "value to verify",
+          "{what}: {reason}; verify it against the primary source, then drop 'verify'",
+          "Values from secondary sources are marked until checked against the primary publication.", to_verify),
+)
