@@ -19,6 +19,7 @@ import difflib
 import enum
 import json
 import os
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -28,7 +29,12 @@ from typing import Any, Literal
 import attrs
 import cattrs
 import yaml
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 from cattrs.preconf.json import make_converter
 
 from planner import model
@@ -59,15 +65,23 @@ def _strict(kind: type, accept: tuple[type, ...], reject: tuple[type, ...] = ())
     """A structure hook that accepts only real values of ``accept`` (no ``int("5")`` coercion)."""
 
     def hook(value: Any, _: Any) -> Any:
+        if isinstance(value, dict) and "tbc" in value:
+            raise TypeError("this field cannot be 'to be confirmed': give a value")
         if isinstance(value, reject) or not isinstance(value, accept):
-            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+            raise TypeError(f"expected {_KIND_NAMES[kind]}, got {shown}")
         return float(typing.cast(float, value)) if kind is float else value
 
     return hook
 
 
-def _is(kind: type) -> Callable[[Any], bool]:
-    return lambda t: t is kind
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_homogeneous_tuple(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
 def _has_tbc(tp: Any) -> bool:
@@ -89,19 +103,38 @@ def _structure_number(value: Any, tp: Any) -> Any:
 
 def _make_converter() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+    # Class registration overrides cattrs' coercing built-ins (int("7"), str(12)).
     for kind, accept, reject in ((int, (int,), (bool,)), (float, (int, float), (bool,)), (str, (str,), ()),
                                  (bool, (bool,), ())):
-        conv.register_structure_hook_func(_is(kind), _strict(kind, accept, reject))
+        conv.register_structure_hook(kind, _strict(kind, accept, reject))
+
+    def structure_tuple(value: Any, tp: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+            raise TypeError(f"expected a list, got {shown}")
+        elem = typing.get_args(tp)[0]
+        out: list[Any] = []
+        errors: list[Exception] = []
+        for i, v in enumerate(value):
+            try:
+                out.append(conv.structure(v, elem))
+            except Exception as exc:  # noqa: BLE001 - gathered into one group with indices
+                exc.__notes__ = [*getattr(exc, "__notes__", []),
+                                 IterableValidationNote(f"Structuring {tp} @ index {i}", i, elem)]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+        return tuple(out)
+
+    conv.register_structure_hook_func(_is_homogeneous_tuple, structure_tuple)
 
     def structure_date(value: Any, _: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+        if isinstance(value, str) and _ISO_DATE.match(value):
             try:
                 return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ValueError(f"expected an ISO date (YYYY-MM-DD), got {value!r}")
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a valid date: {exc}") from None
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
     conv.register_structure_hook(dt.date, structure_date)
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
@@ -136,8 +169,14 @@ def _make_converter() -> cattrs.Converter:
             conv.register_unstructure_hook(value, lambda member: member.value)
 
     def structure_tbc_union(value: Any, tp: Any) -> Any:
-        if isinstance(value, dict) and set(value) == {"tbc"}:
-            return TBC(value["tbc"])
+        if isinstance(value, dict) and "tbc" in value:
+            if set(value) != {"tbc"}:
+                extra = ", ".join(sorted(repr(k) for k in value if k != "tbc"))
+                raise ValueError(f"a 'to be confirmed' value takes only the key 'tbc' (remove {extra})")
+            reason = value["tbc"]
+            if not isinstance(reason, str) or not reason.strip():
+                raise ValueError("'tbc' needs text saying what is missing, e.g. {tbc: dose not reported}")
+            return TBC(reason)
         rest = tuple(a for a in typing.get_args(tp) if a is not TBC)
         if value is None and type(None) in rest:
             return None
@@ -205,16 +244,15 @@ def _messages(exc: BaseException, path: str) -> list[str]:
 
 def structure(data: Any) -> Protocol:
     """Build a :class:`Protocol` from plain data, or raise :class:`LoadError`."""
+    if data is None:
+        raise LoadError(["$: the document is empty; write the protocol's fields (see docs/authoring.md)"])
     if not isinstance(data, dict):
         raise LoadError([f"$: expected a mapping of protocol fields, got {type(data).__name__}"])
     try:
         protocol = _CONVERTER.structure(data, Protocol)
     except Exception as exc:  # noqa: BLE001 - every structuring problem becomes a line
         raise LoadError(_messages(exc, "$")) from None
-    problems = [
-        f"{path}: unknown item {name!r}; add it to a form of the data dictionary or correct the name"
-        for path, name in protocol.resolution.unresolved
-    ]
+    problems = [f"{path}: {message}" for path, _, message in protocol.resolution.problems]
     if problems:
         raise LoadError(problems)
     return protocol
@@ -242,6 +280,27 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text, so the converter parses them with a path and a clear message
+# (PyYAML's own timestamp parsing raises bare ValueErrors and accepts times).
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double-quotes strings that plain or single-quoted YAML would not keep intact."""
+
+
+_FRAGILE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if _FRAGILE.search(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def parse_text(text: str, fmt: Format | None = None) -> Any:
@@ -281,5 +340,6 @@ def dump(protocol: Protocol, fmt: Format = "yaml") -> str:
     data = unstructure(protocol)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=False)
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88,
+                          default_flow_style=False)
     return text

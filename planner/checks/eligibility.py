@@ -124,17 +124,13 @@ def redundant(ctx: Context) -> Iterator[Hit]:
 
 
 def duplicates(ctx: Context) -> Iterator[Hit]:
-    """Two criteria share an id, or have the same text."""
-    seen_ids: dict[str, int] = {}
-    seen_text: dict[str, int] = {}
+    """Two criteria have the same text (duplicate ids are refused when the protocol is built)."""
+    seen_text: dict[str, str] = {}
     for i, c in enumerate(ctx.protocol.eligibility):
-        if c.id in seen_ids:
-            yield hit(f"$.eligibility[{i}].id", label(c), what=f"id '{c.id}'", first=seen_ids[c.id])
-        seen_ids.setdefault(c.id, i)
         text = " ".join(c.text.lower().split())
         if text and text in seen_text:
-            yield hit(f"$.eligibility[{i}].text", label(c), what="text", first=seen_text[text])
-        seen_text.setdefault(text, i)
+            yield hit(f"$.eligibility[{i}].text", label(c), first=seen_text[text])
+        seen_text.setdefault(text, c.id)
 
 
 def empty_text(ctx: Context) -> Iterator[Hit]:
@@ -237,8 +233,8 @@ CHECKS: tuple[Check, ...] = (
           "A criterion that changes nothing is noise on the CRF, or a sign of a wrong threshold or direction.",
           redundant),
     Check(_E, "ELG009", Severity.ERROR, "duplicate criterion",
-          "this criterion repeats the {what} of criterion number {first} (0-based); give each criterion its own "
-          "id and wording", "Criterion ids are cited on CRFs and in screening reports, so they must be unique.",
+          "this criterion repeats the text of criterion '{first}'; merge the two or reword one",
+          "Two criteria with the same wording confuse investigators and double-count on CRFs.",
           duplicates),
     Check(_E, "ELG010", Severity.ERROR, "empty criterion text",
           "this {category} criterion has no text; write the criterion as investigators will read it",

@@ -87,10 +87,13 @@ class _Walker:
                 return Outcome(None, missing=left.missing | right.missing)
             if e.op == "/" and right.value == 0:
                 return Outcome(None, (f"{e}: division by zero",))
-            return Outcome(_OPS[e.op](left.value, right.value))
+            try:
+                return Outcome(_OPS[e.op](left.value, right.value))
+            except TypeError:
+                return Outcome(None, (f"{e}: values of incompatible types",))
         if isinstance(e, In):
             s = self.eval(e.subject, r)
-            opts = {o.value for o in e.options}
+            opts = [_lit_value(o, self.unit_of, e.subject) for o in e.options]
             return self._decide(e, [s], lambda a: a in opts)
         if isinstance(e, Between):
             s = self.eval(e.subject, r)
@@ -116,7 +119,8 @@ class _Walker:
     def _junction(self, e: And | Or, r: Record) -> Outcome:
         deciding = isinstance(e, Or)  # the value that settles the junction
         outs = [self.eval(t, r) for t in e.terms]
-        decisive = [o for o in outs if o.value is deciding]
+        truth = [None if o.value is None else bool(o.value) for o in outs]
+        decisive = [o for o, t in zip(outs, truth, strict=True) if t is deciding]
         if decisive:
             return Outcome(deciding, tuple(b for o in decisive for b in o.because))
         unknown = [o for o in outs if o.value is None]
@@ -217,16 +221,25 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
             a, b = fa(r), fb(r)
             if a is None or b is None or (div and b == 0):
                 return None
-            return op(a, b)
+            try:
+                return op(a, b)
+            except TypeError:
+                return None
 
         return arith
     if isinstance(e, In):
         fs = _compile(e.subject, unit_of, None)
-        opts = frozenset(o.value for o in e.options)
+        values = tuple(_lit_value(o, unit_of, e.subject) for o in e.options)
+        opts = frozenset(values)
 
         def in_(r: Record) -> Truth:
             v = fs(r)
-            return None if v is None else v in opts
+            if v is None:
+                return None
+            try:
+                return v in opts
+            except TypeError:  # an unhashable value: compare one by one, as the tree walk does
+                return v in values
 
         return in_
     if isinstance(e, Between):

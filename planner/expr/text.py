@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import io
 import json
 import re
+import tokenize
 from collections.abc import Callable
 
 from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref, Scalar
@@ -45,6 +47,9 @@ def parse(text: str) -> Expr:
     """Parse rule text into an expression tree, or raise :class:`ExprError`."""
     if not text.strip():
         raise ExprError("empty rule: write a condition such as 'age >= 18'", 1)
+    # A rule may be wrapped over lines in YAML; columns then count as one line.
+    # Only \n and \r: the printer escapes those inside string literals.
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     quoted, shifts = _quote_units(text)
     try:
         tree = ast.parse(quoted, mode="eval")
@@ -53,15 +58,38 @@ def parse(text: str) -> Expr:
             raise ExprError("the rule ends too early: something is missing at the end", len(text.rstrip()) + 1) from None
         col = _original_column(exc.offset - 1, shifts) + 1
         raise ExprError(f"invalid syntax: {exc.msg}", col) from None
-    return _Builder(shifts).build(tree.body)
+    except (RecursionError, MemoryError):
+        raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
+    try:
+        return _Builder(shifts).build(tree.body)
+    except RecursionError:
+        raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
+
+
+def _string_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the string literals in ``text`` (empty if it does not tokenize)."""
+    spans: list[tuple[int, int]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                spans.append((tok.start[1], tok.end[1]))
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the parser reports the problem with its column
+    return spans
 
 
 def _quote_units(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Turn ``9[g/dL]`` into ``9["g/dL"]`` so Python can parse it; keep the column shifts."""
+    """Turn ``9[g/dL]`` into ``9["g/dL"]`` so Python can parse it; keep the column shifts.
+
+    Brackets inside string literals are left alone (``"Grade 3 [severe]"``).
+    """
     out: list[str] = []
     shifts: list[tuple[int, int]] = []  # (position in quoted text, chars added so far)
     last, added = 0, 0
+    strings = _string_spans(text)
     for m in _UNIT.finditer(text):
+        if any(start <= m.start() < end for start, end in strings):
+            continue
         out.append(text[last : m.start(2)])
         out.append(json.dumps(m.group(2).strip(), ensure_ascii=False))
         added += len(json.dumps(m.group(2).strip(), ensure_ascii=False)) - len(m.group(2))
@@ -180,6 +208,8 @@ class _Builder:
             raise self.fail(unit, str(exc)) from None
 
     def _Call(self, node: ast.Call) -> Expr:  # noqa: N802
+        if isinstance(node.func, ast.Attribute):
+            raise self.fail(node, f"method call '.{node.func.attr}()' is not allowed: use count, count_distinct or date")
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name == "date":
             arg = node.args[0] if len(node.args) == 1 and not node.keywords else None

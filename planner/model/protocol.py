@@ -44,12 +44,14 @@ class Resolution:
     """Item references of every rule, resolved against the data dictionary.
 
     ``items`` maps each name a rule may use to its form and item;
-    ``unresolved`` lists ``(path, name)`` for names the dictionary lacks.
+    ``unresolved`` lists ``(path, name)`` for names the dictionary lacks, and
+    ``problems`` says for each ``(path, name, message)`` what is wrong.
     """
 
     items: dict[str, tuple[Form, Item]]
     refs: tuple[tuple[str, str], ...]
     unresolved: tuple[tuple[str, str], ...]
+    problems: tuple[tuple[str, str, str], ...] = ()
 
     def unit_of(self) -> dict[str, str | None]:
         return {name: (it.unit if isinstance(it.unit, str) else None) for name, (_, it) in self.items.items()}
@@ -80,17 +82,17 @@ class Protocol:
     dictionary: DataDictionary
     population: ClinicalPopulation | None = None
     animals: AnimalDetails | None = None
-    procedures: tuple[Procedure, ...] = tuple_field()
+    procedures: tuple[Procedure, ...] = tuple_field(validator=unique(lambda p: p.id, "procedure id"))
     arms: tuple[Arm, ...] = tuple_field(validator=unique(lambda a: a.id, "arm id"))
-    objectives: tuple[Objective, ...] = tuple_field()
+    objectives: tuple[Objective, ...] = tuple_field(validator=unique(lambda o: o.id, "objective id"))
     derivations: tuple[Derivation, ...] = tuple_field(validator=unique(lambda d: d.id, "derivation id"))
-    eligibility: tuple[Criterion, ...] = tuple_field()
-    monitoring: tuple[MonitoringRule, ...] = tuple_field()
+    eligibility: tuple[Criterion, ...] = tuple_field(validator=unique(lambda c: c.id, "criterion id"))
+    monitoring: tuple[MonitoringRule, ...] = tuple_field(validator=unique(lambda m: m.id, "monitoring rule id"))
     sample_size: SampleSize | None = None
     randomisation: Randomisation | None = None
     blinding: Blinding | None = None
     statistics: Statistics | None = None
-    pathways: tuple[Pathway, ...] = tuple_field()
+    pathways: tuple[Pathway, ...] = tuple_field(validator=unique(lambda p: p.id, "pathway id"))
     references: tuple[Reference, ...] = tuple_field(validator=unique(lambda r: r.key, "reference key"))
 
     # -- navigation ---------------------------------------------------------
@@ -133,22 +135,37 @@ class Protocol:
     def resolution(self) -> Resolution:
         """Every item reference resolved against the dictionary (computed once)."""
         items = self.dictionary.items()
-        forms = {f.id for f in self.dictionary.forms}
+        forms = {f.id: f for f in self.dictionary.forms}
         derived = {d.id for d in self.derivations}
         refs: list[tuple[str, str]] = []
-        unresolved: list[tuple[str, str]] = []
+        problems: dict[tuple[str, str], str] = {}
+        fix = "add it to a form of the data dictionary or correct the name"
         for path, expr in self.expressions():
+            bad_forms: set[str] = set()
             for node in expr.walk():
-                if isinstance(node, Ref):
-                    name, known = node.name, node.name in items or node.name in derived
-                elif isinstance(node, Count):
-                    name, known = node.form, node.form in forms
-                    if known and node.distinct is not None:
+                if isinstance(node, Count):
+                    form = forms.get(node.form)
+                    refs.append((path, node.form))
+                    if form is None:
+                        bad_forms.add(node.form)
+                        what = "an item, not a form" if node.form in items else "not a form of the data dictionary"
+                        problems[(path, node.form)] = (
+                            f"count() needs a repeating form, and {node.form!r} is {what}; correct the name")
+                    elif not form.repeating:
+                        problems[(path, node.form)] = (
+                            f"count() needs a repeating (log) form, and form {node.form!r} is not repeating; "
+                            f"set 'repeating: true' or count another form")
+                    elif node.distinct is not None:
                         name = f"{node.form}.{node.distinct}"
-                        known = name in items
-                else:
-                    continue
-                refs.append((path, name))
-                if not known:
-                    unresolved.append((path, name))
-        return Resolution(items, tuple(refs), tuple(dict.fromkeys(unresolved)))
+                        refs.append((path, name))
+                        if name not in items:
+                            problems[(path, name)] = f"unknown item {name!r}; {fix}"
+                elif isinstance(node, Ref):
+                    if node.name.partition(".")[0] in bad_forms:
+                        continue  # already reported with its count()
+                    refs.append((path, node.name))
+                    if node.name not in items and node.name not in derived:
+                        problems[(path, node.name)] = f"unknown item {node.name!r}; {fix}"
+        unresolved = tuple(key for key in problems if key[1] not in items and key[1] not in forms and key[1] not in derived)
+        listed = tuple((path, name, message) for (path, name), message in problems.items())
+        return Resolution(items, tuple(refs), unresolved, listed)

@@ -7,7 +7,7 @@ import enum
 from attrs import field, frozen
 
 from planner.expr.nodes import Expr
-from planner.model.values import TBC, identifier, non_empty, tuple_field
+from planner.model.values import TBC, identifier, non_empty, tuple_field, unique
 
 
 class Level(enum.StrEnum):
@@ -73,7 +73,7 @@ class Objective:
     id: str = field(validator=identifier())
     level: Level
     text: str = field(validator=non_empty())
-    endpoints: tuple[Endpoint, ...] = tuple_field()
+    endpoints: tuple[Endpoint, ...] = tuple_field(validator=unique(lambda e: e.id, "endpoint id"))
 
 
 class Category(enum.StrEnum):

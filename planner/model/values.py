@@ -8,6 +8,7 @@ nothing can read it as a number by accident.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -73,12 +74,17 @@ def slug() -> _Validator:
     return _Validator("slug", test)
 
 
+_RESERVED = frozenset(keyword.kwlist) | {"true", "false"}
+
+
 def identifier() -> _Validator:
     """A variable name usable in rule expressions and CRFs (``anc``, ``TJC28``)."""
 
     def test(v: Any) -> str | None:
         if not isinstance(v, str) or not _NAME.match(v):
             return f"{v!r} is not a valid name: start with a letter, then letters, digits or '_'"
+        if v in _RESERVED:
+            return f"{v!r} is a reserved word of the rule syntax: choose another name (e.g. '{v}_')"
         return None
 
     return _Validator("identifier", test)
