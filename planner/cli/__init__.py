@@ -18,12 +18,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import catalog, check
+from planner.cli import catalog, check, participants
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     catalog.register,
     check.register,
+    participants.register,
 )
 
 

@@ -1,0 +1,154 @@
+"""Commands about participants: ``screen`` candidates and ``monitor`` observations.
+
+Both read a CSV, XLSX or JSON file (see ``docs/participants.md``), print a
+readable table, or JSON with ``--json``, or write a CSV/XLSX/JSON file with
+``-o`` (atomically). A run that worked exits 0 whatever the answers are
+(ineligible candidates and fired rules are results, not errors); a file that
+cannot be used exits 2 with one line per problem: file, row and column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planner.cli.common import BadInput, print_json, resolve_protocol, write_atomic
+
+if TYPE_CHECKING:
+    from planner.model import Protocol
+    from planner.participants import MonitoringReport, ScreeningReport, Sheet
+    from planner.participants.records import Kind
+
+OUTPUT_SUFFIXES = (".xlsx", ".csv", ".json")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``screen`` and ``monitor`` to the command line."""
+    p = sub.add_parser("screen", help="screen candidates against a protocol's eligibility criteria",
+                       description="Give each candidate eligible, ineligible or incomplete, with the deciding "
+                                   "criteria and the missing items. CANDIDATES is a .csv, .xlsx or .json file "
+                                   "(see docs/participants.md).")
+    p.add_argument("protocol", metavar="PROTOCOL", help="a shipped protocol id or a protocol YAML/JSON file")
+    p.add_argument("candidates", metavar="CANDIDATES", help="candidate file: one row per candidate")
+    _outputs(p)
+    p.set_defaults(handler=cmd_screen)
+
+    p = sub.add_parser("monitor", help="list the safety rules that fire on observations per participant and visit",
+                       description="Evaluate a protocol's monitoring rules on each observation row and list the "
+                                   "rules that fire (action, CTCAE grade, source) and those not evaluable. "
+                                   "OBSERVATIONS is a .csv, .xlsx or .json file (see docs/participants.md).")
+    p.add_argument("protocol", metavar="PROTOCOL", help="a shipped protocol id or a protocol YAML/JSON file")
+    p.add_argument("observations", metavar="OBSERVATIONS", help="observation file: one row per participant and visit")
+    _outputs(p)
+    p.set_defaults(handler=cmd_monitor)
+
+
+def _outputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE.xlsx, FILE.csv or FILE.json "
+                                                          "(atomically) instead of printing a table")
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """``screen PROTOCOL CANDIDATES``."""
+    from planner.participants import report, screen
+
+    output = _output_path(args.output)
+    protocol = resolve_protocol(args.protocol)
+    sheet = _read(protocol, args.candidates, "candidates")
+    result = screen(protocol, sheet)
+    if output is not None:
+        _write_screening(result, output)
+        counts = ", ".join(f"{v} {k}" for k, v in result.summary().items())
+        _say(f"wrote {output}: {len(result.results)} candidates ({counts})", quiet=args.json)
+    if args.json:
+        print_json(report.screening_data(result))
+    elif output is None:
+        print(report.screening_text(result), end="")
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    """``monitor PROTOCOL OBSERVATIONS``."""
+    from planner.participants import monitor, report
+
+    output = _output_path(args.output)
+    protocol = resolve_protocol(args.protocol)
+    sheet = _read(protocol, args.observations, "observations")
+    result = monitor(protocol, sheet)
+    if output is not None:
+        _write_monitoring(result, output)
+        s = result.summary()
+        _say(f"wrote {output}: {s['rows']} rows, {s['fired']} rule firing(s), {s['not_evaluable']} not evaluable",
+             quiet=args.json)
+    if args.json:
+        print_json(report.monitoring_data(result))
+    elif output is None:
+        print(report.monitoring_text(result), end="")
+    return 0
+
+
+def _say(line: str, *, quiet: bool) -> None:
+    """A summary line on stdout, or on stderr when stdout carries JSON."""
+    print(line, file=sys.stderr if quiet else sys.stdout)
+
+
+def _output_path(value: str | None) -> Path | None:
+    """The ``-o`` path, refused early when its extension names no format we write."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise BadInput(f"{value}: -o writes {', '.join(OUTPUT_SUFFIXES)} files; give one of those extensions")
+    if path.is_dir():
+        raise BadInput(f"{value}: is a folder; give a file name")
+    return path
+
+
+def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
+    """Read and type one participant file, or raise :class:`BadInput` with one line per problem."""
+    from planner.participants import InputError, read
+
+    path = Path(name)
+    if not path.is_file():
+        raise BadInput(f"{name}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return read(protocol, data, name, kind)
+    except InputError as exc:
+        raise BadInput([str(p) for p in exc.problems]) from None
+
+
+def _write_screening(result: ScreeningReport, path: Path) -> None:
+    from planner.participants import report
+    from planner.participants.spreadsheet import csv_bytes, xlsx_bytes
+
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = (json.dumps(report.screening_data(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif suffix == ".csv":
+        data = csv_bytes(report.screening_table(result))
+    else:
+        data = xlsx_bytes([("Screening", report.screening_table(result)), ("Criteria", report.criteria_table(result))])
+    write_atomic(path, data)
+
+
+def _write_monitoring(result: MonitoringReport, path: Path) -> None:
+    from planner.participants import report
+    from planner.participants.spreadsheet import csv_bytes, xlsx_bytes
+
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = (json.dumps(report.monitoring_data(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif suffix == ".csv":
+        data = csv_bytes(report.monitoring_table(result))
+    else:
+        data = xlsx_bytes([("Monitoring", report.monitoring_table(result)),
+                           ("Rules not applied", report.not_applied_table(result))])
+    write_atomic(path, data)

@@ -1,0 +1,130 @@
+"""Raw cells from CSV, XLSX and JSON bytes, before any item is looked up.
+
+Each reader turns bytes into rows of raw cells (or JSON records) and reports
+a file that cannot be read at all as an :class:`InputError`. Nothing here
+knows the protocol; :mod:`planner.participants.build` does the typing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from attrs import frozen
+
+from planner.participants.records import InputError, InputProblem, Kind
+
+_DELIMITERS = (",", ";", "\t")
+
+
+@frozen
+class RawTable:
+    """A header and numbered rows of raw cells (row 1 is the header)."""
+
+    header: tuple[object, ...]
+    rows: tuple[tuple[int, tuple[object, ...]], ...]
+
+
+def csv_table(data: bytes, source: str) -> RawTable:
+    """Rows of a UTF-8 CSV file (a byte-order mark is allowed).
+
+    The delimiter is the one of ``,``, ``;`` or tab that the header line uses
+    (spreadsheets in some locales save CSV with ``;``). Row numbers count
+    records as a spreadsheet would show them, header first.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([InputProblem(source, None, None, f"not UTF-8 text (byte {exc.start}): save the file as "
+                                                           "'CSV UTF-8'")]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = [tuple[object, ...](r) for r in reader]
+    except csv.Error as exc:
+        raise InputError([InputProblem(source, reader.line_num, None, f"cannot read CSV: {exc}")]) from None
+    if not rows:
+        raise InputError([InputProblem(source, None, None, "the file is empty: the first row must name the columns")])
+    return RawTable(rows[0], tuple((n, r) for n, r in enumerate(rows[1:], 2)))
+
+
+def xlsx_table(data: bytes, source: str, kind: Kind) -> RawTable:
+    """Rows of the worksheet named ``candidates``/``observations``, or else of the first worksheet.
+
+    Values are the ones Excel saved; a formula cell without a saved value is a
+    problem (the file was written by a program that does not compute formulas).
+    """
+    from openpyxl import load_workbook
+
+    def open_book(data_only: bool) -> Any:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+
+    try:
+        values_book, formula_book = open_book(True), open_book(False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged or foreign file
+        raise InputError([InputProblem(source, None, None, f"not a readable XLSX workbook ({type(exc).__name__}: "
+                                                           f"{exc})")]) from None
+    try:
+        name = next((n for n in values_book.sheetnames if n.strip().lower() == kind), values_book.sheetnames[0])
+        values = [tuple[object, ...](r) for r in values_book[name].iter_rows(values_only=True)]
+        formulas = [tuple[object, ...](r) for r in formula_book[name].iter_rows(values_only=True)]
+    finally:
+        values_book.close()
+        formula_book.close()
+    if not values:
+        raise InputError([InputProblem(source, None, None, f"worksheet {name!r} is empty: the first row must name "
+                                                           "the columns")])
+    problems: list[InputProblem] = []
+    for n, (vrow, frow) in enumerate(zip(values, formulas, strict=False), 1):
+        for j, (v, f) in enumerate(zip(vrow, frow, strict=False)):
+            if v is None and isinstance(f, str) and f.startswith("="):
+                problems.append(InputProblem(source, n, column_letter(j), f"formula {f} has no saved value: open and "
+                                             "save the file in a spreadsheet program, or paste values"))
+    if problems:
+        raise InputError(problems)
+    return RawTable(values[0], tuple((n, r) for n, r in enumerate(values[1:], 2)))
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object that remembers keys given more than once (``json`` keeps only the last)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> JsonObject:
+    obj = JsonObject()
+    dupes = []
+    for key, value in pairs:
+        if key in obj:
+            dupes.append(key)
+        obj[key] = value
+    obj.duplicates = tuple(dupes)
+    return obj
+
+
+def json_records(data: bytes, source: str) -> list[object]:
+    """The list of records of a JSON file (objects are :class:`JsonObject`)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_pairs)
+    except UnicodeDecodeError as exc:
+        raise InputError([InputProblem(source, None, None, f"not UTF-8 text (byte {exc.start})")]) from None
+    except json.JSONDecodeError as exc:
+        raise InputError([InputProblem(source, None, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
+                                                           f"{exc.msg}")]) from None
+    if not isinstance(doc, list):
+        raise InputError([InputProblem(source, None, None, "expected a list of records: [{\"participant\": \"P01\", "
+                                                           "...}, ...]")])
+    return doc
