@@ -1,0 +1,90 @@
+"""What the appendix lists: every "to be confirmed" field and the check findings."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from exports.pdf.blocks import FindingRow, TbcItem
+from planner.expr.nodes import Expr
+from planner.model import TBC, Protocol
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NAMES = ("name", "agent", "label", "key", "id")
+
+
+def _kind(obj: object) -> str:
+    return _CAMEL.sub(" ", type(obj).__name__).lower()
+
+
+def _describe(obj: object) -> str:
+    """``arm 'TOF+IGU'``: the kind of an object and the first name it has."""
+    for attr in _NAMES:
+        v = getattr(obj, attr, None)
+        if isinstance(v, str) and v:
+            return f"{_kind(obj)} '{v}'"
+    return _kind(obj)
+
+
+def collect_tbc(protocol: Protocol) -> tuple[TbcItem, ...]:
+    """Every field of the protocol in the "to be confirmed" state, in model order.
+
+    The walk is generic over the attrs classes, so a field added to the model
+    later is listed without a change here.
+    """
+    return tuple(_walk(protocol, "$", ()))
+
+
+def _walk(obj: Any, path: str, where: tuple[str, ...]) -> Iterator[TbcItem]:
+    if isinstance(obj, TBC):
+        yield TbcItem(path, " › ".join(where) or "protocol", obj.reason)
+    elif isinstance(obj, (Expr, enum.Enum, str)):
+        return
+    elif attrs.has(type(obj)):
+        for f in attrs.fields(type(obj)):
+            v = getattr(obj, f.name)
+            label = f.name.replace("_", " ")
+            step = where if isinstance(v, tuple) and v and attrs.has(type(v[0])) else (*where, label)
+            yield from _walk(v, f"{path}.{f.name}", step)
+    elif isinstance(obj, tuple):
+        for i, x in enumerate(obj):
+            step = (*where, _describe(x)) if attrs.has(type(x)) else where
+            yield from _walk(x, f"{path}[{i}]", step)
+
+
+def collect_findings(protocol: Protocol) -> tuple[FindingRow, ...] | None:
+    """The check findings (errors first), or ``None`` when the check engine is not installed.
+
+    :mod:`planner.checks` is imported here, lazily, so the export works (and
+    says so in the appendix) in a tree where the checks do not exist yet. Any
+    other failure of the checks propagates: a crashed check must not vanish.
+    """
+    try:
+        from planner import checks
+    except ModuleNotFoundError as exc:
+        if exc.name in ("planner.checks", "planner"):
+            return None
+        raise
+    run = getattr(checks, "check", None)
+    if run is None:
+        return None
+    report = run(protocol)
+    found = getattr(report, "findings", report)
+    rows: list[FindingRow] = []
+    for f in found:
+        severity = getattr(f, "severity", "")
+        area = getattr(f, "area", "")
+        rows.append(FindingRow(
+            code=str(getattr(f, "code", "")),
+            severity=str(getattr(severity, "value", severity)),
+            area=str(getattr(area, "value", area) or ""),
+            path=str(getattr(f, "path", "") or ""),
+            message=str(getattr(f, "message", "")),
+            hint=str(getattr(f, "hint", "") or ""),
+        ))
+    rank = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(rows, key=lambda r: rank.get(r.severity, 3)))  # stable: registry order within a severity

@@ -1,0 +1,289 @@
+"""Tables of arms, interventions, safety rules, statistics, animals, data and references."""
+
+from __future__ import annotations
+
+from exports.pdf.blocks import Entry, FindingRow, Numbered, Span, Table, TbcItem, Text
+from exports.pdf.spans import Cite, join, muted, rule, strong, t, value
+from exports.pdf.tables import day_text, kv_table
+from planner.model import (
+    MODALITY,
+    AnimalDetails,
+    Blinding,
+    ClinicalPopulation,
+    Form,
+    Modality,
+    Pathway,
+    Protocol,
+    Randomisation,
+    SampleSize,
+    Statistics,
+)
+
+# -- arms and interventions -------------------------------------------------------------
+
+
+def arms_table(p: Protocol, cite: Cite, unit: str) -> Table:
+    """Arms or groups with their type, description and planned size."""
+    rows = tuple(
+        (
+            t(strong(a.name), muted(f" ({a.id})")),
+            t(a.type.value),
+            t(a.description),
+            t(value(a.planned_size, cite, True), cite(a.size_source)),
+        )
+        for a in p.arms
+    )
+    return Table(
+        kind="arms",
+        caption="Arms" if unit == "participant" else "Groups",
+        header=((t("Arm" if unit == "participant" else "Group"), t("Type"), t("Description"), t("Planned n")),),
+        rows=rows,
+        widths=(0.22, 0.16, 0.48, 0.14),
+    )
+
+
+def interventions_table(p: Protocol, cite: Cite) -> Table:
+    """Agent, class, dose, route, frequency and duration for every arm."""
+    rows: list[tuple[Text, ...]] = []
+    for arm in p.arms:
+        for i, iv in enumerate(arm.interventions):
+            classes = sorted({MODALITY.get(m, Modality.OTHER).value for m in iv.mechanisms} - {"other"})
+            mech = ", ".join(m.value for m in iv.mechanisms)
+            agent = t(strong(iv.agent), cite(iv.source), muted(f"\n{iv.role.value}"),
+                      muted(f"\n{iv.notes}") if iv.notes else None)
+            rows.append((
+                t(arm.name) if i == 0 else (),
+                agent,
+                t(mech, muted(f" ({', '.join(classes)})") if classes else None),
+                value(iv.dose, cite, True),
+                value(iv.route, cite, True),
+                value(iv.frequency, cite, True),
+                value(iv.duration, cite, True),
+            ))
+        if not arm.interventions:
+            rows.append((t(arm.name), (muted("no intervention"),), (), (), (), (), ()))
+    return Table(
+        kind="interventions",
+        caption="Interventions",
+        header=((t("Arm / group"), t("Agent"), t("Class"), t("Dose"), t("Route"), t("Frequency"), t("Duration")),),
+        rows=tuple(rows),
+        widths=(0.14, 0.17, 0.19, 0.14, 0.11, 0.13, 0.12),
+        small=True,
+    )
+
+
+# -- safety ----------------------------------------------------------------------------------
+
+
+def monitoring_table(p: Protocol, cite: Cite) -> Table:
+    """Safety monitoring and stopping rules: parameter, threshold, action, frequency, source."""
+    arm_names = {a.id: a.name for a in p.arms}
+    rows: list[tuple[Text, ...]] = []
+    for m in p.monitoring:
+        applies = ", ".join(arm_names.get(a, a) for a in m.arms) if m.arms else "all arms"
+        rows.append((
+            t(strong(m.name), muted(f"\n{m.timing.value}; {applies}"), muted(f"\n[{m.id}]")),
+            t(rule(str(m.condition)), muted(f"\nCTCAE v5.0: {m.ctcae}") if m.ctcae else None),
+            t(strong(m.action.value.capitalize()), "\n", m.action_text),
+            value(m.frequency, cite, True),
+            t(cite(m.source)) if m.source else (muted("—"),),
+        ))
+    return Table(
+        kind="monitoring",
+        caption="Safety monitoring and stopping rules",
+        header=((t("Parameter"), t("Threshold"), t("Action"), t("Frequency"), t("Source")),),
+        rows=tuple(rows),
+        widths=(0.2, 0.26, 0.31, 0.15, 0.08),
+        small=True,
+    )
+
+
+def risks_rows(p: Protocol) -> tuple[Text, ...]:
+    """The safety notes each arm states, as bullet texts."""
+    return tuple(t(strong(f"{a.name}: "), note) for a in p.arms for note in a.safety_notes)
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+
+def sample_size_table(s: SampleSize, cite: Cite) -> Table:
+    rows: list[tuple[str, Text]] = [
+        ("Target number", t(value(s.target), cite(s.source))),
+        ("Justification", value(s.justification)),
+    ]
+    for label, v in (("Effect size", s.effect_size), ("Alpha", s.alpha), ("Power", s.power), ("Test", s.test),
+                     ("Groups", s.groups), ("Attrition", s.attrition)):
+        if v is not None:
+            rows.append((label, value(v)))
+    return kv_table("sample_size", "Sample size", rows)
+
+
+def randomisation_table(r: Randomisation, cite: Cite) -> Table:
+    rows: list[tuple[str, Text]] = [
+        ("Method", t(value(r.method), cite(r.source))),
+        ("Description", t(r.description)),
+        ("Block size", value(r.block_size)),
+        ("Strata", value(r.strata)),
+        ("Seed", value(r.seed)),
+        ("Allocation concealment", value(r.concealment)),
+    ]
+    return kv_table("randomisation", "Randomisation", rows)
+
+
+def blinding_table(b: Blinding) -> Table:
+    rows: list[tuple[str, Text]] = [
+        ("Masking", value(b.masking)),
+        ("Description", value(b.description)),
+        ("Blinded roles", value(b.blinded_roles)),
+    ]
+    return kv_table("blinding", "Blinding", rows)
+
+
+def statistics_table(s: Statistics) -> Table:
+    rows: list[tuple[str, Text]] = [("Primary analysis", value(s.primary_analysis))]
+    for label, v in (("Secondary analyses", s.secondary_analyses), ("Analysis population", s.analysis_population),
+                     ("Missing data", s.missing_data), ("Software", s.software)):
+        if v is not None:
+            rows.append((label, value(v)))
+    return kv_table("statistics", "Statistical analysis", rows)
+
+
+# -- who is studied, what is done, what is collected ------------------------------------------
+
+
+def population_table(pop: ClinicalPopulation) -> Table:
+    rows: list[tuple[str, Text]] = [("Description", t(pop.description))]
+    if pop.conditions:
+        rows.append(("Conditions", value(pop.conditions)))
+    if pop.classification_criteria:
+        rows.append(("Classification criteria", value(pop.classification_criteria)))
+    rows.append(("Background therapy", value(pop.background_therapy)))
+    rows.append(("Age (years)", value(pop.age_years)))
+    rows.append(("Setting", value(pop.setting)))
+    return kv_table("population", "Population", rows)
+
+
+def animals_table(a: AnimalDetails, cite: Cite) -> Table:
+    rows: list[tuple[str, Text]] = [
+        ("Species and strain", t(f"{a.species}, {a.strain}", cite(a.source))),
+        ("Sex", t(a.sex.value)),
+        ("Number", t(str(a.total))),
+        ("Experimental unit", t(a.experimental_unit)),
+        ("Age", value(a.age, cite)),
+        ("Weight (g)", value(a.weight_g)),
+        ("Supplier", value(a.supplier)),
+        ("Acclimatisation", value(a.acclimatisation)),
+    ]
+    return kv_table("animals", "Experimental animals", rows)
+
+
+def welfare_table(a: AnimalDetails) -> Table:
+    rows: list[tuple[str, Text]] = [
+        ("Housing", value(a.housing)),
+        ("Husbandry", value(a.husbandry)),
+        ("Humane endpoints", value(a.humane_endpoints) if not isinstance(a.humane_endpoints, tuple)
+         else join([t(h) for h in a.humane_endpoints], "\n") or (muted("—"),)),
+    ]
+    return kv_table("welfare", "Housing, husbandry and humane endpoints", rows)
+
+
+def procedures_table(p: Protocol, cite: Cite) -> Table:
+    rows = tuple(
+        (
+            t(strong(pr.name)),
+            day_text(pr.day, cite) if pr.day is not None else (muted("—"),),
+            t(pr.description, cite(pr.source), *(t("\n• ", d) for d in pr.details)),
+        )
+        for pr in p.procedures
+    )
+    return Table(
+        kind="procedures",
+        caption="Procedures",
+        header=((t("Procedure"), t("When"), t("Description")),),
+        rows=rows,
+        widths=(0.22, 0.13, 0.65),
+    )
+
+
+def form_table(p: Protocol, form: Form, cite: Cite) -> Table:
+    """The items of one form: variable, label, type, unit, range or codes."""
+    rows: list[tuple[Text, ...]] = []
+    for it in form.items:
+        if it.codelist is not None:
+            cl = p.dictionary.codelist(it.codelist)
+            allowed = t(", ".join(f"{x.code} = {x.decode}" for x in cl.terms)) if cl else t(muted(it.codelist))
+        else:
+            allowed = value(it.range, cite, True)
+        rows.append((
+            t(rule(it.name), muted(f"\n{it.cdash}") if it.cdash and it.cdash != it.name else None),
+            t(it.label, cite(it.source), muted(f"\n{it.guidance}") if it.guidance else None),
+            t(it.type.value, muted("" if it.required else " (optional)")),
+            value(it.unit, cite, True),
+            allowed,
+        ))
+    log = " (repeating log)" if form.repeating else ""
+    domain = f", CDASH domain {form.domain}" if form.domain else ""
+    return Table(
+        kind="form",
+        caption=f"Form {form.name}{log}{domain}",
+        header=((t("Variable"), t("Label"), t("Type"), t("Unit"), t("Range or codes")),),
+        rows=tuple(rows),
+        widths=(0.18, 0.36, 0.12, 0.12, 0.22),
+        small=True,
+    )
+
+
+# -- pathway, references, appendices ----------------------------------------------------------
+
+
+def strategies_table(pw: Pathway, cite: Cite) -> Table:
+    rows = tuple(
+        (t(strong(n.label)), t(n.strategy.disease_context), t(n.strategy.efficacy),
+         t(n.strategy.safety, cite(n.strategy.source)))
+        for n in pw.nodes if n.strategy is not None
+    )
+    return Table(
+        kind="strategies",
+        caption=f"Strategies of the pathway: {pw.title}",
+        header=((t("Strategy"), t("Disease context"), t("Efficacy"), t("Safety and notes")),),
+        rows=rows,
+        widths=(0.22, 0.2, 0.29, 0.29),
+        small=True,
+    )
+
+
+def references_list(p: Protocol) -> Numbered:
+    """References numbered as cited: ``[n]`` citation, identifiers, note."""
+    entries: list[Entry] = []
+    for i, r in enumerate(p.references, 1):
+        ids = [f"doi:{r.doi}" if r.doi else "", f"PMID {r.pmid}" if r.pmid else "", r.url or ""]
+        detail = t(muted("; ".join(x for x in ids if x)), muted(f" — {r.note}") if r.note else None)
+        entries.append(Entry(f"[{i}]", t(r.citation), detail, anchor=f"ref-{i}"))
+    return Numbered("references", tuple(entries))
+
+
+def tbc_table(items: tuple[TbcItem, ...]) -> Table:
+    return Table(
+        kind="tbc",
+        caption="Items to be confirmed",
+        header=((t("No."), t("Where"), t("What is missing"), t("Path in the protocol")),),
+        rows=tuple((t(Span(f"A{i}", anchor=f"tbc-{i}")), t(x.where), t(x.reason), (rule(x.path),))
+                   for i, x in enumerate(items, 1)),
+        widths=(0.06, 0.3, 0.4, 0.24),
+        small=True,
+    )
+
+
+def findings_table(findings: tuple[FindingRow, ...]) -> Table:
+    return Table(
+        kind="findings",
+        caption="Check findings",
+        header=((t("Code"), t("Severity"), t("Where"), t("Finding"), t("What to do")),),
+        rows=tuple(
+            (t(strong(f.code)), t(f.severity), (rule(f.path),), t(f.message, muted(f"\n({f.area})") if f.area else None),
+             t(f.hint))
+            for f in findings
+        ),
+        widths=(0.09, 0.09, 0.2, 0.36, 0.26),
+        small=True,
+    )
