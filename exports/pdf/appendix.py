@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from exports.pdf.blocks import FindingRow, TbcItem
+from planner.checks.engine import Finding
 from planner.expr.nodes import Expr
 from planner.model import TBC, Protocol
 
@@ -56,35 +57,16 @@ def _walk(obj: Any, path: str, where: tuple[str, ...]) -> Iterator[TbcItem]:
             yield from _walk(x, f"{path}[{i}]", step)
 
 
-def collect_findings(protocol: Protocol) -> tuple[FindingRow, ...] | None:
-    """The check findings (errors first), or ``None`` when the check engine is not installed.
-
-    :mod:`planner.checks` is imported here, lazily, so the export works (and
-    says so in the appendix) in a tree where the checks do not exist yet. Any
-    other failure of the checks propagates: a crashed check must not vanish.
-    """
-    try:
-        from planner import checks
-    except ModuleNotFoundError as exc:
-        if exc.name in ("planner.checks", "planner"):
-            return None
-        raise
-    run = getattr(checks, "check", None)
-    if run is None:
-        return None
-    report = run(protocol)
-    found = getattr(report, "findings", report)
-    rows: list[FindingRow] = []
-    for f in found:
-        severity = getattr(f, "severity", "")
-        area = getattr(f, "area", "")
-        rows.append(FindingRow(
-            code=str(getattr(f, "code", "")),
-            severity=str(getattr(severity, "value", severity)),
-            area=str(getattr(area, "value", area) or ""),
-            path=str(getattr(f, "path", "") or ""),
-            message=str(getattr(f, "message", "")),
-            hint=str(getattr(f, "hint", "") or ""),
-        ))
+def finding_rows(findings: Iterable[Finding]) -> tuple[FindingRow, ...]:
+    """Check findings as the document lists them: errors first, registry order within a severity."""
     rank = {"error": 0, "warning": 1, "info": 2}
-    return tuple(sorted(rows, key=lambda r: rank.get(r.severity, 3)))  # stable: registry order within a severity
+    rows = [FindingRow(code=f.code, severity=f.severity.value, area=f.area.value, path=f.path,
+                       message=f.message, hint=f.hint) for f in findings]
+    return tuple(sorted(rows, key=lambda r: rank.get(r.severity, 3)))
+
+
+def collect_findings(protocol: Protocol) -> tuple[FindingRow, ...]:
+    """Run the planner checks and return their findings for Appendix B."""
+    from planner.checks import check
+
+    return finding_rows(check(protocol).findings)

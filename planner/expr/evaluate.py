@@ -45,7 +45,7 @@ class Outcome:
     missing: frozenset[str] = frozenset()
 
 
-def _lit_value(lit: Lit, unit_of: Mapping[str, str | None], subject: Expr | None) -> Any:
+def literal_value(lit: Lit, unit_of: Mapping[str, str | None], subject: Expr | None) -> Any:
     """A literal's value in the unit of the item it is compared with."""
     value = lit.value
     if lit.unit is None or not isinstance(subject, Ref) or isinstance(value, (bool, str, dt.date)):
@@ -70,7 +70,7 @@ class _Walker:
             v = r.get(e.name.rpartition(".")[2] if "." in e.name and e.name not in r else e.name)
             return Outcome(v, missing=frozenset({e.name}) if v is None else frozenset())
         if isinstance(e, Lit):
-            return Outcome(_lit_value(e, self.unit_of, subject))
+            return Outcome(literal_value(e, self.unit_of, subject))
         if isinstance(e, (And, Or)):
             return self._junction(e, r)
         if isinstance(e, Not):
@@ -93,7 +93,7 @@ class _Walker:
                 return Outcome(None, (f"{e}: values of incompatible types",))
         if isinstance(e, In):
             s = self.eval(e.subject, r)
-            opts = [_lit_value(o, self.unit_of, e.subject) for o in e.options]
+            opts = [literal_value(o, self.unit_of, e.subject) for o in e.options]
             return self._decide(e, [s], lambda a: a in opts)
         if isinstance(e, Between):
             s = self.eval(e.subject, r)
@@ -173,7 +173,7 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
             return lambda r: r.get(name, r.get(short))
         return lambda r: r.get(name)
     if isinstance(e, Lit):
-        const = _lit_value(e, unit_of, subject)
+        const = literal_value(e, unit_of, subject)
         return lambda r: const
     if isinstance(e, Not):
         inner = _compile(e.term, unit_of, None)
@@ -229,7 +229,7 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
         return arith
     if isinstance(e, In):
         fs = _compile(e.subject, unit_of, None)
-        values = tuple(_lit_value(o, unit_of, e.subject) for o in e.options)
+        values = tuple(literal_value(o, unit_of, e.subject) for o in e.options)
         opts = frozenset(values)
 
         def in_(r: Record) -> Truth:
@@ -266,7 +266,7 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
 def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
     op = _OPS[e.op]
     if isinstance(e.left, Ref) and isinstance(e.right, Lit) and "." not in e.left.name:
-        name, const = e.left.name, _lit_value(e.right, unit_of, e.left)
+        name, const = e.left.name, literal_value(e.right, unit_of, e.left)
 
         def ref_lit(r: Record) -> Truth:
             v = r.get(name)

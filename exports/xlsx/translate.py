@@ -1,0 +1,253 @@
+"""Rule expressions and published scores as spreadsheet formulas.
+
+Two translations, both into :mod:`exports.xlsx.formula` trees:
+
+* :func:`method_formula` writes a derivation of :data:`planner.scores.DERIVATIONS`
+  (DAS28, mRSS total, SSc 2013 score …) over its input cells, with the same
+  arithmetic as the Python function;
+* :class:`Translator` writes a rule expression (:mod:`planner.expr`) over the
+  cells where its items are entered. Rules use three-valued logic, so a truth
+  is translated as two 0/1 formulas, *known and true* and *known and false*
+  (Kleene: ``and`` is false when any term is false, ``or`` is true when any
+  term is true, ``not`` swaps the two). A blank cell is unknown, never ``0``.
+
+What cannot be written as a formula (``count_distinct``, a score without a
+formula here) raises :class:`Untranslatable`; ``crf-check`` still computes
+it in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from exports.xlsx.formula import Bin, F, Num, Str, add, blank, call, filled, mul
+from planner.expr import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+from planner.expr.evaluate import literal_value
+from planner.model import DataType, Item
+from planner.scores import MRSS_SITES
+
+YES, NO = "Yes", "No"
+INVALID = "invalid input"
+
+_INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "<>", "<>": "="}
+_EXCEL_OP = {"==": "=", "!=": "<>"}
+
+
+class Untranslatable(ValueError):
+    """An expression or score with no spreadsheet formula here."""
+
+
+# -- published scores ---------------------------------------------------------------
+
+
+def param_value(cell: F, item: Item) -> F:
+    """The number a score takes from an entered cell: Yes/No as 1/0, a numeric code as its number."""
+    if item.type is DataType.BOOLEAN:
+        return Bin("*", Num(1), Bin("=", cell, Str(YES)))
+    if item.type is DataType.CODED:
+        return call("VALUE", cell)
+    return cell
+
+
+def _ssc_2013(p: Mapping[str, F]) -> F:
+    def yes(name: str) -> F:
+        return p[name]
+
+    fingers = call("IF", yes("sclerodactyly"), Num(4), call("IF", yes("puffy_fingers"), Num(2), Num(0)))
+    tips = call("IF", yes("pitting_scars"), Num(3), call("IF", yes("digital_tip_ulcers"), Num(2), Num(0)))
+    weighted = [(9, "skin_thickening_proximal_to_mcp"), (2, "telangiectasia"), (2, "abnormal_nailfold_capillaries"),
+                (2, "pah_or_ild"), (3, "raynaud"), (3, "ssc_antibodies")]
+    return add([Bin("*", Num(w), yes(n)) for w, n in weighted[:1]] + [fingers, tips]
+               + [Bin("*", Num(w), yes(n)) for w, n in weighted[1:]])
+
+
+def _das28(p: Mapping[str, F], marker: F, constant: float) -> F:
+    return add([Bin("*", Num(0.56), call("SQRT", p["tjc28"])), Bin("*", Num(0.28), call("SQRT", p["sjc28"])),
+                marker, Bin("*", Num(0.014), p["gh_mm"])] + ([Num(constant)] if constant else []))
+
+
+def _sum_of(*names: str) -> Callable[[Mapping[str, F]], F]:
+    return lambda p: add([p[n] for n in names])
+
+
+METHOD_FORMULAS: dict[str, Callable[[Mapping[str, F]], F]] = {
+    "das28_esr": lambda p: _das28(p, Bin("*", Num(0.70), call("LN", p["esr_mm_h"])), 0.0),
+    "das28_crp": lambda p: _das28(p, Bin("*", Num(0.36), call("LN", Bin("+", p["crp_mg_l"], Num(1)))), 0.96),
+    "sdai": _sum_of("tjc28", "sjc28", "patient_global_cm", "physician_global_cm", "crp_mg_dl"),
+    "cdai": _sum_of("tjc28", "sjc28", "patient_global_cm", "physician_global_cm"),
+    "mrss_total": _sum_of(*MRSS_SITES),
+    "fvc_change": lambda p: Bin("-", p["current_pct_pred"], p["baseline_pct_pred"]),
+    "ssc_2013_score": _ssc_2013,
+    "ra_2010_score": _sum_of("joints", "serology", "acute_phase", "duration"),
+    "cia_clinical_score": _sum_of("paw_1", "paw_2", "paw_3", "paw_4"),
+}
+"""Formula builders by the names of :data:`planner.scores.DERIVATIONS`, over one formula per parameter."""
+
+
+def method_formula(method: str, inputs: Mapping[str, tuple[F, Item]]) -> F:
+    """The cell formula of a published score: blank until every input is entered, then the score.
+
+    ``inputs`` maps each parameter of the score to its input cell and item.
+    A value the score rejects (the log of 0, …) shows ``invalid input``.
+    """
+    build = METHOD_FORMULAS.get(method)
+    if build is None:
+        raise Untranslatable(f"no spreadsheet formula for the score {method!r}")
+    params = {name: param_value(cell, item) for name, (cell, item) in inputs.items()}
+    try:
+        body = build(params)
+    except KeyError as exc:
+        raise Untranslatable(f"score {method!r} needs an input {exc.args[0]!r}") from None
+    missing = [blank(cell) for cell, _ in inputs.values()]
+    return call("IF", call("OR", *missing), Str(""), call("IFERROR", body, Str(INVALID)))
+
+
+# -- rule expressions -----------------------------------------------------------------
+
+Locate = Callable[[str], F | None]
+
+
+class Translator:
+    """Translate rule expressions over the cells ``locate`` gives for item and derived names.
+
+    ``locate(name)`` returns the cell of a name at the visit being written (or
+    ``None``). ``log(form_id)`` returns a locator for the items of a log form:
+    whole columns for a count over the records, or one record's cells for a
+    per-row highlight. ``items`` gives the item behind each name (for its type
+    and unit).
+    """
+
+    def __init__(self, items: Mapping[str, Item], locate: Locate,
+                 log: Callable[[str], tuple[Locate, F] | None] | None = None,
+                 units: Mapping[str, str | None] | None = None) -> None:
+        self.items = items
+        self.locate = locate
+        self.log = log
+        self.units = units if units is not None else {
+            name: (it.unit if isinstance(it.unit, str) else None) for name, it in items.items()}
+
+    # value and "known" -------------------------------------------------------------
+
+    def value(self, e: Expr) -> tuple[F, list[F]]:
+        """The value of ``e`` and the conditions (each 0/1) under which it is known."""
+        if isinstance(e, Ref):
+            cell = self._cell(e.name)
+            item = self.items.get(e.name)
+            numeric = item is None or item.type in (DataType.INTEGER, DataType.DECIMAL, DataType.DATE)
+            return cell, [Bin("*", Num(1), call("ISNUMBER", cell)) if numeric else filled(cell)]
+        if isinstance(e, Lit):
+            return self._literal(e, None), []
+        if isinstance(e, Arith):
+            left, kl = self.value(e.left)
+            right, kr = self.value(e.right)
+            return Bin(e.op, left, right), kl + kr
+        if isinstance(e, Count):
+            return self._count(e)
+        raise Untranslatable(f"{e} has no spreadsheet value")
+
+    def _cell(self, name: str) -> F:
+        cell = self.locate(name)
+        if cell is None:
+            raise Untranslatable(f"{name} is not entered on this sheet and visit")
+        return cell
+
+    def _literal(self, lit: Lit, subject: Expr | None) -> F:
+        value = literal_value(lit, self.units, subject)
+        if isinstance(value, bool):
+            return Str(YES if value else NO)
+        if isinstance(value, int | float):
+            return Num(value)
+        if isinstance(value, str):
+            return Str(value)
+        raise Untranslatable(f"literal {lit} has no spreadsheet form")
+
+    def _operand(self, e: Expr, other: Expr) -> tuple[F, list[F]]:
+        if isinstance(e, Lit):
+            return self._literal(e, other), []
+        return self.value(e)
+
+    def _count(self, e: Count) -> tuple[F, list[F]]:
+        if e.distinct is not None or self.log is None:
+            raise Untranslatable(f"{e} has no spreadsheet formula")
+        found = self.log(e.form)
+        if found is None:
+            raise Untranslatable(f"{e.form} is not a log form of this workbook")
+        locate, has_data = found
+        inner = Translator(self.items, locate, None, self.units)
+        records = call("SUMPRODUCT", Bin("*", Num(1), has_data))
+        recorded = Bin(">", records, Num(0))  # an empty log is "not recorded": the count is unknown
+        if e.where is None:
+            return records, [recorded]
+        true, false = inner.truth(e.where)
+        unknown = mul([has_data, Bin("-", Bin("-", Num(1), true), false)])
+        return call("SUMPRODUCT", Bin("*", Num(1), mul([has_data, true]))), [
+            recorded, Bin("=", call("SUMPRODUCT", Bin("*", Num(1), unknown)), Num(0))]
+
+    # truth ----------------------------------------------------------------------------
+
+    def truth(self, e: Expr) -> tuple[F, F]:
+        """``(known and true, known and false)`` of a rule, each a 0/1 formula."""
+        if isinstance(e, Lit) and isinstance(e.value, bool):
+            return (Num(1), Num(0)) if e.value else (Num(0), Num(1))
+        if isinstance(e, Ref):
+            return self._flag(e.name)
+        if isinstance(e, Not):
+            true, false = self.truth(e.term)
+            return false, true
+        if isinstance(e, And | Or):
+            parts = [self.truth(t) for t in e.terms]
+            trues, falses = [p[0] for p in parts], [p[1] for p in parts]
+            if isinstance(e, And):
+                return mul(trues), Bin("*", Num(1), Bin(">", add(falses), Num(0)))
+            return Bin("*", Num(1), Bin(">", add(trues), Num(0))), mul(falses)
+        if isinstance(e, Cmp):
+            return self._compare(e)
+        if isinstance(e, In):
+            subject, known = self.value(e.subject)
+            hits = add([Bin("*", Num(1), Bin("=", subject, self._literal(o, e.subject))) for o in e.options])
+            return mul([*known, Bin(">", hits, Num(0))]), mul([*known, Bin("=", hits, Num(0))])
+        if isinstance(e, Between):
+            subject, known = self.value(e.subject)
+            low, kl = self._operand(e.low, e.subject)
+            high, kh = self._operand(e.high, e.subject)
+            lo_op, hi_op = ("<=" if e.low_inclusive else "<"), ("<=" if e.high_inclusive else "<")
+            inside = Bin("*", Bin(lo_op, low, subject), Bin(hi_op, subject, high))
+            known_all = [*known, *kl, *kh]
+            return mul([*known_all, inside]), mul([*known_all, Bin("-", Num(1), inside)])
+        raise Untranslatable(f"{e} is not a condition")
+
+    def _flag(self, name: str) -> tuple[F, F]:
+        item = self.items.get(name) or self.items.get(name.rpartition(".")[2])
+        if item is None or item.type is not DataType.BOOLEAN:
+            raise Untranslatable(f"{name} is not a yes/no item")
+        cell = self._cell(name)
+        return Bin("*", Num(1), Bin("=", cell, Str(YES))), Bin("*", Num(1), Bin("=", cell, Str(NO)))
+
+    def _compare(self, e: Cmp) -> tuple[F, F]:
+        for subject, other in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(subject, Ref) and isinstance(other, Lit) and isinstance(other.value, bool) \
+                    and e.op in ("==", "!="):
+                true, false = self._flag(subject.name)
+                same = (e.op == "==") == other.value
+                return (true, false) if same else (false, true)
+        left, kl = self._operand(e.left, e.right)
+        right, kr = self._operand(e.right, e.left)
+        op = _EXCEL_OP.get(e.op, e.op)
+        known = [*kl, *kr]
+        return mul([*known, Bin(op, left, right)]), mul([*known, Bin(_INVERSE[op], left, right)])
+
+
+def expression_formula(translator: Translator, expr: Expr) -> F:
+    """The cell formula of a derived value computed by a rule expression: blank while unknown."""
+    value, known = translator.value(expr)
+    if not known:
+        return call("IFERROR", value, Str(INVALID))
+    return call("IF", mul(known), call("IFERROR", value, Str(INVALID)), Str(""))
+
+
+def row_has_data(cells: list[F]) -> F:
+    """1 when any of a record's cells (or, over ranges, each record) has a value."""
+    joined = cells[0]
+    for c in cells[1:]:
+        joined = Bin("&", joined, c)
+    return Bin(">", call("LEN", joined), Num(0))

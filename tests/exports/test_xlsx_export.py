@@ -1,0 +1,344 @@
+"""The Excel CRF of each shipped study, reloaded with openpyxl: sheets, validation, protection, print, formulas.
+
+Also: spreadsheet hygiene (formula-looking text stays text, sheet titles
+cleaned), and derived-score formulas evaluated on the same inputs as
+planner.scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import cache
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.cell_range import CellRange
+
+from exports.xlsx import build_workbook, plan, write
+from exports.xlsx.layout import FormSheet, LogSheet
+from exports.xlsx.meta import content_hash
+from exports.xlsx.text import TitleBook, clean_title
+from planner.expr import item
+from planner.model import (
+    Category,
+    Criterion,
+    DataDictionary,
+    DataType,
+    Epoch,
+    EpochType,
+    Form,
+    Item,
+    Protocol,
+    Range,
+    Schedule,
+    Status,
+    StudyKind,
+    Visit,
+    Window,
+)
+from protocols import REGISTRY
+
+IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+
+
+@cache
+def exported(pid: str) -> bytes:
+    buffer = io.BytesIO()
+    write(REGISTRY[pid](), buffer)
+    return buffer.getvalue()
+
+
+def reload(pid: str) -> Workbook:
+    return load_workbook(io.BytesIO(exported(pid)))
+
+
+def small_protocol(**changes: object) -> Protocol:
+    """A two-visit study with one form, written in Python: for hygiene tests."""
+    form = Form("vitals", "Vital signs", items=(
+        Item("sbp", "Systolic blood pressure", DataType.INTEGER, unit="mmHg", range=Range(60, 250)),
+        Item("note", "Comment", DataType.TEXT, required=False),
+    ))
+    fields: dict[str, object] = dict(
+        id="tiny", title="A tiny study", short_title="Tiny", version="1.0", date=dt.date(2026, 1, 1),
+        status=Status.DRAFT, kind=StudyKind.CLINICAL_OBSERVATIONAL, sponsor="Sponsor", investigator="PI",
+        rationale="Testing.", design="Testing.",
+        schedule=Schedule("first visit", (Epoch("fu", "Follow-up", EpochType.FOLLOW_UP),), (
+            Visit("v1", "Visit 1", "fu", 0, Window(0, 0), forms=("vitals",)),
+            Visit("v2", "Visit 2", "fu", 28, Window(3, 3), forms=("vitals",)))),
+        dictionary=DataDictionary(forms=(form,)),
+        eligibility=(Criterion("I1", Category.INCLUSION, "Adult.", rule=item("sbp") > 0),),
+    )
+    fields.update(changes)
+    return Protocol(**fields)  # type: ignore[arg-type]
+
+
+def entry_cells(ws, sheet) -> list[str]:
+    if isinstance(sheet, FormSheet):
+        rows = range(7, sheet.last_row + 1)
+        cols = [c.col for c in sheet.columns]
+    else:
+        rows = range(10, sheet.last_row + 1)
+        cols = list(sheet.item_cols.values())
+    return [ws.cell(r, c).coordinate for r in rows for c in cols]
+
+
+def validated(ws) -> set[str]:
+    out: set[str] = set()
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            out.update(c for row in CellRange(rng.coord).cells for c in [f"{_letter(row[1])}{row[0]}"])
+    return out
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+# -- structure of the shipped studies' CRFs ------------------------------------------------
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_sheets_cover_schedule_forms_derived_codes_and_a_hidden_metadata_sheet(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    layout = plan(protocol)
+    expected = [layout.cover, layout.schedule]
+    expected += [layout.eligibility.title] if protocol.eligibility else []
+    expected += [s.title for s in layout.forms]
+    expected += [layout.derived.title] if protocol.derivations else []
+    expected += [layout.codes, layout.meta]
+    assert expected == wb.sheetnames
+    assert len(protocol.dictionary.forms) == len(layout.forms)
+    assert "veryHidden" == wb[layout.meta].sheet_state
+    assert all(wb[t].sheet_state == "visible" for t in expected[:-1])
+    assert wb.security is not None and wb.security.lockStructure
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_metadata_names_protocol_version_and_content_hash(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    rows = {r[0]: r[1] for r in wb["_meta"].iter_rows(min_row=2, values_only=True) if r[0] != "entry"}
+    assert "protocol-planner-crf" == rows["format"]
+    assert protocol.id == rows["protocol_id"]
+    assert protocol.version == rows["protocol_version"]
+    assert content_hash(protocol) == rows["content_hash"]
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_every_entry_cell_is_validated_and_unlocked_and_everything_else_locked(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    layout = plan(protocol)
+    for sheet in layout.forms:
+        ws = wb[sheet.title]
+        cells = entry_cells(ws, sheet)
+        assert cells
+        assert set(cells) <= validated(ws), sheet.title
+        assert all(ws[c].protection.locked is False for c in cells), sheet.title
+        assert ws.protection.sheet
+        entry = set(cells)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.coordinate not in entry and cell.value is not None:
+                    assert cell.protection.locked, f"{sheet.title}!{cell.coordinate}"
+    cover = wb[layout.cover]
+    assert {"B12", "B13", "B15"} <= validated(cover)
+    if protocol.arms:
+        assert "B14" in validated(cover)
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_validations_carry_messages_and_match_item_types(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    layout = plan(protocol)
+    for sheet in layout.forms:
+        ws = wb[sheet.title]
+        for dv in ws.data_validations.dataValidation:
+            assert dv.showErrorMessage and dv.error and len(dv.error) <= 225
+            assert dv.prompt and len(dv.prompt) <= 255
+            assert dv.errorTitle and len(dv.errorTitle) <= 32
+        if isinstance(sheet, FormSheet):
+            kinds = {_row_of(dv): dv for dv in ws.data_validations.dataValidation for _ in [0]}
+            for it in sheet.form.items:
+                row = sheet.item_rows[it.name]
+                dv = next(d for d in ws.data_validations.dataValidation
+                          if any(r.min_row <= row <= r.max_row for r in d.sqref.ranges))
+                assert _kind(it) == dv.type, (sheet.title, it.name)
+                if isinstance(it.range, Range) and it.range.low is not None and it.range.high is not None:
+                    assert ("between", f"{it.range.low:g}", f"{it.range.high:g}") == (
+                        dv.operator, dv.formula1, dv.formula2)
+            assert kinds
+
+
+def _row_of(dv) -> int:
+    return next(iter(dv.sqref.ranges)).min_row
+
+
+def _kind(it: Item) -> str:
+    return {DataType.INTEGER: "whole", DataType.DECIMAL: "decimal", DataType.DATE: "date",
+            DataType.BOOLEAN: "list", DataType.CODED: "list", DataType.TEXT: "textLength"}[it.type]
+
+
+def test_codelist_dropdowns_read_their_codes_from_the_codes_sheet():
+    wb = reload("dbt-refractory")
+    layout = plan(REGISTRY["dbt-refractory"]())
+    dm = layout.sheet_of("dm")
+    assert isinstance(dm, FormSheet)
+    ws = wb[dm.title]
+    row = dm.item_rows["sex"]
+    dv = next(d for d in ws.data_validations.dataValidation if any(r.min_row == row for r in d.sqref.ranges))
+    sheet, _, cells = dv.formula1.rpartition("!")
+    codes = [c.value for r in wb[sheet.strip("'")][cells.replace("$", "")] for c in r]
+    assert ["M", "F"] == codes
+    assert "M = Male" in dv.prompt
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_print_setup_frozen_panes_and_widths(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    for ws in wb.worksheets[:-1]:
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.orientation in ("portrait", "landscape")
+        assert f"{protocol.id} v{protocol.version}" == ws.oddHeader.left.text
+        assert "Page &P of &N" == ws.oddFooter.right.text
+        assert ws.freeze_panes, ws.title
+        assert all((d.width or 0) >= 5 for d in ws.column_dimensions.values()), ws.title
+    layout = plan(protocol)
+    for sheet in layout.forms:
+        assert wb[sheet.title].print_title_rows, sheet.title
+
+
+def test_schedule_of_activities_marks_forms_at_visits_and_shows_tbc_plainly():
+    wb = reload("dbt-refractory")
+    ws = wb["Schedule of activities"]
+    header = [c.value for c in ws[4]][1:]
+    assert ["Screening", "Baseline (day 0)", "Weeks 4–8", "Month 3", "End of study"] == header
+    day_row = [c.value for c in ws[6]][1:]
+    assert day_row[1] == "day 0" and day_row[2] == "day 42"
+    assert day_row[0].startswith("TO BE CONFIRMED: screening period")
+    labels = [ws.cell(r, 1).value for r in range(8, ws.max_row + 1)]
+    lab_row = 8 + labels.index("Safety laboratory")
+    assert ["X"] * 5 == [ws.cell(lab_row, c).value for c in range(2, 7)]
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_cover_lists_every_to_be_confirmed_item(pid):
+    protocol, wb = REGISTRY[pid](), reload(pid)
+    texts = [c.value for row in wb["Cover"].iter_rows() for c in row if isinstance(c.value, str)]
+    tbc = [t for t in texts if t.startswith("TO BE CONFIRMED: ")]
+    from exports.xlsx.sheets import to_be_confirmed
+
+    assert len(list(to_be_confirmed(protocol))) <= len(tbc)
+    assert any(t.startswith("To be confirmed (") for t in texts)
+
+
+def test_eligibility_checklist_has_yes_no_unknown_answers_and_a_result_formula():
+    protocol, wb = REGISTRY["ssc-digital-ulcer"](), reload("ssc-digital-ulcer")
+    layout = plan(protocol)
+    assert layout.eligibility is not None
+    ws = wb[layout.eligibility.title]
+    assert [c.id for c in protocol.eligibility] == [ws.cell(r, 1).value for _, r in layout.eligibility.rows]
+    dv = ws.data_validations.dataValidation[0]
+    assert '"Yes,No,Unknown"' == dv.formula1
+    result = ws.cell(layout.eligibility.result_row, 5).value
+    assert result.startswith("=IF(OR(COUNTIF($E$6:$E$8,\"No\")>0,COUNTIF($E$9:$E$9,\"Yes\")>0)")
+
+
+def test_derived_values_are_formulas_over_the_entry_cells():
+    protocol, wb = REGISTRY["ssc-digital-ulcer"](), reload("ssc-digital-ulcer")
+    layout = plan(protocol)
+    assert layout.derived is not None
+    ws = wb[layout.derived.title]
+    cells = {(c.derivation.id, c.visit): ws.cell(c.row, c.col).value for c in layout.derived.cells}
+    mrss = cells[("mrss_total", "baseline")]
+    assert mrss.startswith("=IF(OR(") and "'Modified Rodnan skin score'!$G$8" in mrss
+    assert cells[("ssc_2013_score", "baseline")].count("=\"Yes\"") == 10
+    assert cells[("new_du_count", "study")].startswith("=IF((SUMPRODUCT(")
+
+
+def test_monitoring_thresholds_become_conditional_formats_on_labs_and_the_ae_log():
+    protocol, wb = REGISTRY["dbt-refractory"](), reload("dbt-refractory")
+    layout = plan(protocol)
+    labs, ae = layout.sheet_of("lb"), layout.sheet_of("ae")
+    assert isinstance(labs, FormSheet) and isinstance(ae, LogSheet)
+    rules = [(str(cf.sqref), r.formula[0]) for cf in wb[labs.title].conditional_formatting for r in cf.rules]
+    anc = labs.item_rows["anc"]
+    anc_rules = [f for ref, f in rules if ref == f"J{anc}"]  # month 3
+    assert any("$J$8<1000" in f for f in anc_rules)
+    assert any("'Cover'!$B$14=\"biologic_jak\"" in f for f in anc_rules)  # only in the JAK arm
+    ae_rules = [(str(cf.sqref), r.formula[0]) for cf in wb[ae.title].conditional_formatting for r in cf.rules]
+    assert ae_rules and ae_rules[0][0] == f"B10:F{ae.last_row}"
+    assert '="Yes"' in ae_rules[0][1] and "$E10" in ae_rules[0][1]
+
+
+# -- spreadsheet hygiene ---------------------------------------------------------------------
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    nasty = "=HYPERLINK(\"http://evil\",\"x\")"
+    protocol = small_protocol(title=nasty, short_title="+1 trick", rationale="@SUM(A1)", design="-2+3")
+    form = Form("vitals", "=cmd|' /C calc'!A0", items=(
+        Item("sbp", "=1+2", DataType.INTEGER, range=Range(60, 250), guidance="-danger"),))
+    protocol = small_protocol(title=nasty, dictionary=DataDictionary(forms=(form,)))
+    wb = build_workbook(protocol)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    again = load_workbook(io.BytesIO(buffer.getvalue()))
+    texts = {c.value: c for ws in again.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)}
+    for text in (nasty, "=1+2\n-danger"):
+        assert text in texts
+        assert "s" == texts[text].data_type  # written as a string, not a formula
+        assert texts[text].quotePrefix
+    assert b"<f>HYPERLINK" not in _sheet_xml(buffer.getvalue())
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Vital signs", "Vital signs"),
+    ("Labs: day 1/2 [AM]?*", "Labs day 1 2 AM"),
+    ("'quoted'", "quoted"),
+    ("History", "Sheet History"),
+    ("A" * 40, "A" * 31),
+    ("\\/*?:[]", "Sheet"),
+])
+def test_sheet_titles_follow_excels_rules(raw, clean):
+    assert clean == clean_title(raw)
+
+
+def test_sheet_titles_are_unique_ignoring_case_within_31_characters():
+    book = TitleBook(["Cover"])
+    assert "cover (2)" == book.take("cover")
+    long = "X" * 40
+    first, second = book.take(long), book.take(long)
+    assert "X" * 31 == first and second.endswith(" (2)") and 31 == len(second)
+
+
+def test_a_form_named_like_another_sheet_gets_its_own_title():
+    form = Form("cover", "Cover", items=(Item("x", "X", DataType.INTEGER),))
+    protocol = small_protocol(dictionary=DataDictionary(forms=(form,)),
+                              schedule=Schedule("day 0", (Epoch("fu", "FU", EpochType.FOLLOW_UP),),
+                                                (Visit("v1", "V1", "fu", 0, forms=("cover",)),)))
+    layout = plan(protocol)
+    assert "Cover (2)" == layout.sheet_of("cover").title  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_content_hash_changes_with_the_forms_and_not_with_the_rationale(pid):
+    import attrs
+
+    p = REGISTRY[pid]()
+    assert content_hash(p) == content_hash(attrs.evolve(p, rationale="Something else entirely."))
+    form = p.dictionary.forms[0]
+    changed = attrs.evolve(form, items=(*form.items, Item("extra_item", "Extra", DataType.TEXT)))
+    other = attrs.evolve(p, dictionary=attrs.evolve(p.dictionary, forms=(changed, *p.dictionary.forms[1:])))
+    assert content_hash(p) != content_hash(other)
