@@ -10,12 +10,11 @@ Registration is explicit: add a line to :data:`FORMATS`.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ExportFormat:
+class ExportFormat(NamedTuple):
     """A registered export: its key, the file name suffix, and the module that writes it."""
 
     key: str

@@ -16,12 +16,12 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.cli.common import resolve_protocol, write_atomic
 
 if TYPE_CHECKING:
+
     from planner.checks.engine import Report
     from planner.model import Protocol
 
@@ -92,6 +92,8 @@ def _documents(protocol: Protocol, report: Report) -> list[tuple[str, str, Calla
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from planner.checks import Severity, check
     from planner.cli.crf import guard_filled_crfs
     from protocols import REGISTRY

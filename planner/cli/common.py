@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.model import Protocol
 
 
@@ -27,6 +27,8 @@ class Refused(Exception):
 
 def resolve_protocol(ref: str) -> Protocol:
     """A shipped protocol by id, or a protocol file by path."""
+    from pathlib import Path
+
     from protocols import REGISTRY
 
     if ref in REGISTRY:
@@ -51,6 +53,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     An interrupted write leaves either the old file or the new one, never a
     half-written file.
     """
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -61,7 +65,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        os.unlink(tmp)
         raise
 
 
@@ -73,6 +77,8 @@ def _umask() -> int:
 
 def emit(text: str, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output``."""
+    from pathlib import Path
+
     if output is None or output == "-":
         sys.stdout.write(text)
     else:

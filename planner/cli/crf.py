@@ -15,19 +15,20 @@ import io
 import re
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import BadInput, Refused, print_json, resolve_protocol, write_atomic
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from exports import ExportFormat
     from exports.xlsx.results import CrfReport
     from planner.model import Protocol
 
 _PARTICIPANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-Guard = Callable[[Sequence[Path], bool], list[tuple[Path, Path]]]
+Guard = Callable[[Sequence["Path"], bool], list[tuple["Path", "Path"]]]
 """Checks the files an export will replace; returns ``(file, backup)`` pairs it backed up, or raises Refused."""
 
 
@@ -69,6 +70,8 @@ def _positive(text: str) -> int:
 
 def participant_ids(args: argparse.Namespace) -> list[str] | None:
     """The participant ids asked for with ``--participants`` or ``--participant-ids``, or ``None``."""
+    from pathlib import Path
+
     if args.participants:
         width = max(3, len(str(args.participants)))
         return [f"{i:0{width}d}" for i in range(1, args.participants + 1)]
@@ -155,6 +158,8 @@ OVERWRITE_GUARDS: dict[str, Guard] = {"xlsx": guard_filled_crfs}
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from exports import FORMATS
 
     fmt = FORMATS[args.to]
@@ -200,6 +205,8 @@ def _progress(done: int, total: int, path: Path) -> None:
 
 
 def cmd_crf_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from exports.xlsx.layout import plan
     from exports.xlsx.read import CrfError, WrongProtocol, read_crf
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.cli.common import BadInput, print_json, resolve_protocol, write_atomic
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.model import Protocol
     from planner.participants import MonitoringReport, ScreeningReport, Sheet
     from planner.participants.records import Kind
@@ -98,6 +99,8 @@ def _say(line: str, *, quiet: bool) -> None:
 
 def _output_path(value: str | None) -> Path | None:
     """The ``-o`` path, refused early when its extension names no format we write."""
+    from pathlib import Path
+
     if value is None:
         return None
     path = Path(value)
@@ -110,6 +113,8 @@ def _output_path(value: str | None) -> Path | None:
 
 def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
     """Read and type one participant file, or raise :class:`BadInput` with one line per problem."""
+    from pathlib import Path
+
     from planner.participants import InputError, read
 
     path = Path(name)

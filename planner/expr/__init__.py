@@ -1,26 +1,57 @@
-"""Rule expressions: typed AST, safe text syntax, three-valued evaluation."""
+"""Rule expressions: typed AST, safe text syntax, three-valued evaluation.
 
-from planner.expr.evaluate import Outcome, compile_rule, evaluate
-from planner.expr.nodes import (
-    And,
-    Arith,
-    Between,
-    Cmp,
-    Count,
-    Expr,
-    In,
-    Lit,
-    Not,
-    Or,
-    Ref,
-    count,
-    count_distinct,
-    item,
-    q,
-)
-from planner.expr.text import ExprError, parse, to_text
+Names are loaded on first use (PEP 562), so building a protocol imports only
+the AST nodes; the parser and the evaluators load when a command needs them.
+That keeps ``protocol-planner list`` fast (see benchmarks/bench_startup.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.expr.evaluate import Outcome, compile_rule, evaluate
+    from planner.expr.nodes import (
+        And,
+        Arith,
+        Between,
+        Cmp,
+        Count,
+        Expr,
+        In,
+        Lit,
+        Not,
+        Or,
+        Ref,
+        count,
+        count_distinct,
+        item,
+        q,
+    )
+    from planner.expr.text import ExprError, parse, to_text
+
+_WHERE = {
+    **dict.fromkeys(("Outcome", "compile_rule", "evaluate"), "planner.expr.evaluate"),
+    **dict.fromkeys(("And", "Arith", "Between", "Cmp", "Count", "Expr", "In", "Lit", "Not", "Or", "Ref", "count",
+                     "count_distinct", "item", "q"), "planner.expr.nodes"),
+    **dict.fromkeys(("ExprError", "parse", "to_text"), "planner.expr.text"),
+}
 
 __all__ = [
     "And", "Arith", "Between", "Cmp", "Count", "Expr", "ExprError", "In", "Lit", "Not", "Or", "Outcome",
     "Ref", "compile_rule", "count", "count_distinct", "evaluate", "item", "parse", "q", "to_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planner.expr' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
