@@ -5,7 +5,7 @@ Synthetic candidates for ``dbt-refractory`` (sex, pregnancy, diagnosis, the
 failure, and a few blanks) are screened by
 :meth:`planner.participants.Screener.verdict` — the compiled fast path — and,
 on a sample, by the same procedure with each rule *walked* by
-:func:`planner.expr.evaluate`. Both paths compute the same derivations and
+:func:`planner.expr.logic`. Both paths compute the same derivations and
 stop at the first deciding criterion, so the ratio is the cost of walking;
 the benchmark checks that both give the same verdicts.
 

@@ -176,3 +176,16 @@ def test_refs_lists_items_and_count_targets():
     rule = parse("age >= 18 and count_distinct(prior.cls, where=prior.failed) >= 2")
     assert frozenset({"age", "prior", "prior.cls", "prior.failed"}) == rule.refs()
     assert isinstance(next(n for n in rule.walk() if isinstance(n, Count)), Count)
+
+
+def test_every_public_name_is_the_object_not_a_submodule():
+    """Lazy loading must not hand out a submodule for a public name, whatever was imported first."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, types, planner.expr as e\n"
+            "for m in ('logic', 'nodes', 'text'): importlib.import_module('planner.expr.' + m)\n"
+            "bad = [n for n in e.__all__ if isinstance(getattr(e, n), types.ModuleType)]\n"
+            "from planner.expr import evaluate, parse\n"
+            "assert callable(evaluate) and callable(parse) and not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 
 from exports.xlsx.formula import Bin, F, Num, Str, add, blank, call, filled, mul
 from planner.expr import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
-from planner.expr.evaluate import literal_value
+from planner.expr.logic import literal_value
 from planner.model import DataType, Item
 from planner.scores import MRSS_SITES
 

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from planner.expr.evaluate import Outcome, compile_rule, evaluate
+    from planner.expr.logic import Outcome, compile_rule, evaluate
     from planner.expr.nodes import (
         And,
         Arith,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from planner.expr.text import ExprError, parse, to_text
 
 _WHERE = {
-    **dict.fromkeys(("Outcome", "compile_rule", "evaluate"), "planner.expr.evaluate"),
+    **dict.fromkeys(("Outcome", "compile_rule", "evaluate"), "planner.expr.logic"),
     **dict.fromkeys(("And", "Arith", "Between", "Cmp", "Count", "Expr", "In", "Lit", "Not", "Or", "Ref", "count",
                      "count_distinct", "item", "q"), "planner.expr.nodes"),
     **dict.fromkeys(("ExprError", "parse", "to_text"), "planner.expr.text"),

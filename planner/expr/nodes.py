@@ -3,7 +3,7 @@
 Authors write rules with Python operators (``Item("age") >= 18``) or as text
 (``age >= 18 and not pregnant``, see :mod:`planner.expr.text`). Both give the
 same frozen attrs trees, which compare structurally, print canonically, and
-evaluate with three-valued logic (:mod:`planner.expr.evaluate`).
+evaluate with three-valued logic (:mod:`planner.expr.logic`).
 
 ``==`` stays structural equality between trees; write ``.eq(x)`` / ``.ne(x)``
 for an equality *rule*.
