@@ -207,17 +207,16 @@ def _progress(done: int, total: int, path: Path) -> None:
 def cmd_crf_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from exports.xlsx.layout import plan
-    from exports.xlsx.read import CrfError, WrongProtocol, read_crf
+    from exports.xlsx.read import CrfError, CrfReader, WrongProtocol
 
     protocol = resolve_protocol(args.protocol)
-    layout = plan(protocol)
+    reader = CrfReader(protocol)  # layout, rules, screener and monitor prepared once for every file
     results: list[dict[str, Any]] = []
     reports: list[tuple[str, CrfReport]] = []
     bad = 0
     for name in args.files:
         try:
-            report = read_crf(protocol, Path(name).read_bytes(), layout=layout)
+            report = reader.read(Path(name).read_bytes())
         except OSError as exc:
             bad += 1
             results.append({"file": name, "status": "error", "error": f"cannot read: {exc.strerror or exc}"})

@@ -2,6 +2,9 @@
 
 Workbooks are exported, filled programmatically (exports.xlsx.fill), and read
 back; the expected findings are listed beside the errors planted for them.
+Each read-back test runs with both readers of the cells — the fast reader
+alone (no falling back to openpyxl) and openpyxl's read-only reader — and
+expects the same; test_xlsx_read_fast.py compares the two directly.
 At the end, LibreOffice (when installed) opens each study's filled CRF and
 must compute the same derived values as planner.scores: the filled workbooks
 are converted with ``soffice --headless --convert-to xlsx``, which calculates
@@ -24,8 +27,8 @@ from openpyxl import load_workbook
 
 from exports.xlsx import plan, write
 from exports.xlsx.fill import DATE, Filling, fill, plausible_filling
-from exports.xlsx.read import NotACrf, Unreadable, WrongProtocol, entered_cells, read_crf
-from exports.xlsx.results import CODES
+from exports.xlsx.read import CrfReader, Engine, NotACrf, Unreadable, WrongProtocol, entered_cells, read_crf
+from exports.xlsx.results import CODES, CrfReport
 from planner import cli
 from planner.cli import crf
 from planner.model import Protocol
@@ -67,6 +70,17 @@ def filled_correctly(pid: str) -> bytes:
     return fill(blank(pid), plan(protocol), correct_filling(pid))
 
 
+@pytest.fixture(params=["fast", "openpyxl"])
+def engine(request):
+    """Which reader reads the cells: each read-back test runs with both."""
+    return request.param
+
+
+def read(protocol: Protocol, data: bytes, engine: Engine) -> CrfReport:
+    """Review ``data`` reading the cells with ``engine`` only (the fast reader must not fall back here)."""
+    return CrfReader(protocol, engine=engine).read(data)
+
+
 def with_changes(filling: Filling, form: str, visit: str, **values: object) -> Filling:
     forms = {f: {v: dict(vals) for v, vals in by.items()} for f, by in filling.forms.items()}
     forms[form][visit].update(values)
@@ -77,21 +91,21 @@ def with_changes(filling: Filling, form: str, visit: str, **values: object) -> F
 
 
 @pytest.mark.parametrize("pid", IDS)
-def test_a_correctly_filled_crf_has_no_findings(pid):
-    report = read_crf(REGISTRY[pid](), filled_correctly(pid))
+def test_a_correctly_filled_crf_has_no_findings(pid, engine):
+    report = read(REGISTRY[pid](), filled_correctly(pid), engine)
     assert [] == [f"{f.code} {f.where} {f.message}" for f in report.findings]
     assert "P001" == report.participant_id
     assert report.eligible is (True if REGISTRY[pid]().eligibility else None)
 
 
-def test_derived_values_are_recomputed_in_python_from_the_entries():
+def test_derived_values_are_recomputed_in_python_from_the_entries(engine):
     from planner.scores import das28_esr, mrss_total, ssc_2013_score
 
-    report = read_crf(REGISTRY["dbt-refractory"](), filled_correctly("dbt-refractory"))
+    report = read(REGISTRY["dbt-refractory"](), filled_correctly("dbt-refractory"), engine)
     values = {(d.id, d.visit): d.value for d in report.derived}
     assert das28_esr(6, 4, 28.0, 55) == pytest.approx(values[("das28_esr", "baseline")])
     assert 10 == values[("ra_2010_score", "screening")]
-    ssc = read_crf(REGISTRY["ssc-digital-ulcer"](), filled_correctly("ssc-digital-ulcer"))
+    ssc = read(REGISTRY["ssc-digital-ulcer"](), filled_correctly("ssc-digital-ulcer"), engine)
     values = {(d.id, d.visit): d.value for d in ssc.derived}
     assert mrss_total({s: 1 for s in __import__("planner.scores").scores.MRSS_SITES}) == values[
         ("mrss_total", "baseline")]
@@ -99,7 +113,7 @@ def test_derived_values_are_recomputed_in_python_from_the_entries():
     assert 0 == values[("new_du_count", "study")]
 
 
-def test_cached_formula_results_are_never_trusted():
+def test_cached_formula_results_are_never_trusted(engine):
     """A workbook saved with a wrong cached score still reports the value computed from the entries."""
     from openpyxl import load_workbook
 
@@ -111,7 +125,7 @@ def test_cached_formula_results_are_never_trusted():
     wb[layout.derived.title].cell(placed.row, placed.col).value = 51  # a typed-over "score"
     out = io.BytesIO()
     wb.save(out)
-    report = read_crf(protocol, out.getvalue())
+    report = read(protocol, out.getvalue(), engine)
     assert 17 == next(d.value for d in report.derived if d.id == "mrss_total" and d.visit == "baseline")
 
 
@@ -137,9 +151,9 @@ def planted_dbt() -> tuple[Protocol, bytes]:
     return protocol, fill(blank("dbt-refractory"), plan(protocol), f)
 
 
-def test_every_planted_error_is_found_with_its_place():
+def test_every_planted_error_is_found_with_its_place(engine):
     protocol, data = planted_dbt()
-    report = read_crf(protocol, data)
+    report = read(protocol, data, engine)
     found = {(f.code, f.sheet, f.cell) for f in report.findings}
     messages = [f"{f.code} {f.where} {f.message}" for f in report.findings]
     layout = plan(protocol)
@@ -167,31 +181,31 @@ def test_every_planted_error_is_found_with_its_place():
     assert set(codes) == set(CODES)  # every kind of finding was exercised
 
 
-def test_rules_for_other_arms_do_not_fire():
+def test_rules_for_other_arms_do_not_fire(engine):
     protocol = REGISTRY["dbt-refractory"]()
     f = with_changes(correct_filling("dbt-refractory"), "lb", "month3", anc=800.0)
     f = attrs.evolve(f, arm="tnf_il17_23")
-    report = read_crf(protocol, fill(blank("dbt-refractory"), plan(protocol), f))
+    report = read(protocol, fill(blank("dbt-refractory"), plan(protocol), f), engine)
     monitor = [f.message for f in report.findings if f.code == "CRF-MONITOR"]
     assert 1 == len(monitor) and "on any combination" in monitor[0]
 
 
-def test_checklist_answers_that_contradict_the_entered_data_are_reported():
+def test_checklist_answers_that_contradict_the_entered_data_are_reported(engine):
     protocol = REGISTRY["ssc-digital-ulcer"]()
     f = correct_filling("ssc-digital-ulcer")
     f = attrs.evolve(f, answers=dict(f.answers, I2="No", E1="Maybe"))
-    report = read_crf(protocol, fill(blank("ssc-digital-ulcer"), plan(protocol), f))
+    report = read(protocol, fill(blank("ssc-digital-ulcer"), plan(protocol), f), engine)
     messages = [f"{x.code} {x.message}" for x in report.findings]
     assert any("criterion I2: the checklist says 'No' but the entered data say Yes" in m for m in messages)
     assert any(m.startswith("CRF-CODE criterion E1") for m in messages)
     assert report.eligible is False
 
 
-def test_a_form_not_started_is_listed_not_reported_as_missing_values():
+def test_a_form_not_started_is_listed_not_reported_as_missing_values(engine):
     protocol = REGISTRY["cia-tnf-tof-igu"]()
     f = correct_filling("cia-tnf-tof-igu")
     forms = {k: v for k, v in f.forms.items() if k != "microct"}
-    report = read_crf(protocol, fill(blank("cia-tnf-tof-igu"), plan(protocol), attrs.evolve(f, forms=forms)))
+    report = read(protocol, fill(blank("cia-tnf-tof-igu"), plan(protocol), attrs.evolve(f, forms=forms)), engine)
     assert report.clean
     assert any(s.startswith("Knee micro-CT at") for s in report.not_started)
 
@@ -199,34 +213,34 @@ def test_a_form_not_started_is_listed_not_reported_as_missing_values():
 # -- refusals and damaged files ----------------------------------------------------------------
 
 
-def test_a_workbook_of_another_protocol_is_refused_naming_it():
+def test_a_workbook_of_another_protocol_is_refused_naming_it(engine):
     with pytest.raises(WrongProtocol, match="protocol 'ssc-digital-ulcer' version 0.1, not of 'dbt-refractory'"):
-        read_crf(REGISTRY["dbt-refractory"](), blank("ssc-digital-ulcer"))
+        read(REGISTRY["dbt-refractory"](), blank("ssc-digital-ulcer"), engine)
 
 
-def test_a_workbook_of_another_version_or_edition_is_refused():
+def test_a_workbook_of_another_version_or_edition_is_refused(engine):
     protocol = REGISTRY["cia-tnf-tof-igu"]()
     with pytest.raises(WrongProtocol, match="version 0.1, not of 'cia-tnf-tof-igu' version 0.2"):
-        read_crf(attrs.evolve(protocol, version="0.2"), blank("cia-tnf-tof-igu"))
+        read(attrs.evolve(protocol, version="0.2"), blank("cia-tnf-tof-igu"), engine)
     form = protocol.dictionary.forms[0]
     edited = attrs.evolve(protocol, dictionary=attrs.evolve(
         protocol.dictionary, forms=(attrs.evolve(form, name="Renamed"), *protocol.dictionary.forms[1:])))
     with pytest.raises(WrongProtocol, match="different edition"):
-        read_crf(edited, blank("cia-tnf-tof-igu"))
+        read(edited, blank("cia-tnf-tof-igu"), engine)
 
 
-def test_truncated_and_non_xlsx_files_are_unreadable_and_a_foreign_workbook_is_not_a_crf():
+def test_truncated_and_non_xlsx_files_are_unreadable_and_a_foreign_workbook_is_not_a_crf(engine):
     data = blank("cia-tnf-tof-igu")
     with pytest.raises(Unreadable, match="not an .xlsx workbook, or a damaged one"):
-        read_crf(REGISTRY["cia-tnf-tof-igu"](), data[: len(data) // 2])
+        read(REGISTRY["cia-tnf-tof-igu"](), data[: len(data) // 2], engine)
     with pytest.raises(Unreadable):
-        read_crf(REGISTRY["cia-tnf-tof-igu"](), b"name,value\nanc,3\n")
+        read(REGISTRY["cia-tnf-tof-igu"](), b"name,value\nanc,3\n", engine)
     from openpyxl import Workbook
 
     other = io.BytesIO()
     Workbook().save(other)
     with pytest.raises(NotACrf, match="not a CRF exported by protocol-planner"):
-        read_crf(REGISTRY["cia-tnf-tof-igu"](), other.getvalue())
+        read(REGISTRY["cia-tnf-tof-igu"](), other.getvalue(), engine)
 
 
 def test_entered_cells_ignores_a_blank_crf_and_the_prefilled_participant_id():
