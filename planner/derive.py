@@ -8,6 +8,12 @@ module is the one place that computes them, from the protocol's
 
 A derivation whose inputs are missing is unknown (``None``), never zero; one
 whose inputs are out of range is unknown too, with the reason in ``problems``.
+Two kinds of derived value are known only between two ends
+(:class:`~planner.expr.bounds.Bounds`), which a rule can still decide on: a
+count over records some of which may or may not match, and a published score
+declared non-decreasing in its inputs (:attr:`planner.scores.Derivation.ranges`)
+with inputs missing — it lies between its value at their lowest and at their
+highest. Such a value comes with the missing inputs as its ``problem``.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from typing import Any
 from attrs import frozen
 
 from planner.expr import compile_rule
+from planner.expr.bounds import Bounds, span
 from planner.model import Derivation, Protocol
 from planner.scores import DERIVATIONS, ScoreInputError
+from planner.scores import Derivation as Score
 
 
 @frozen
@@ -35,7 +43,7 @@ def compute(derivation: Derivation, record: Mapping[str, Any], unit_of: Mapping[
     """``(value, problem)`` of one derivation on ``record``; value ``None`` when unknown."""
     if derivation.expression is not None:
         value = compile_rule(derivation.expression, unit_of)(record)
-        return value, None if value is not None else "inputs missing"
+        return value, None if value is not None and not isinstance(value, Bounds) else "inputs missing"
     if derivation.method is None:
         return None, "no method or expression: definition to be confirmed"
     score = DERIVATIONS.get(derivation.method)
@@ -46,15 +54,28 @@ def compute(derivation: Derivation, record: Mapping[str, Any], unit_of: Mapping[
     missing = []
     for param in score.inputs:
         value = record.get(bindings.get(param, param))
-        if value is None:
+        if value is None or isinstance(value, Bounds):
             missing.append(bindings.get(param, param))
         inputs[param] = value
-    if missing:
-        return None, f"missing {', '.join(missing)}"
     try:
-        return score.compute(inputs), None
+        value = published(score, inputs)
     except ScoreInputError as exc:
         return None, str(exc)
+    return value, f"missing {', '.join(missing)}" if missing else None
+
+
+def published(score: Score, inputs: Mapping[str, Any]) -> Any:
+    """A published score on ``inputs`` (by parameter), where ``None`` or a :class:`Bounds` is not known.
+
+    With every input known, the score; with some not known, the
+    :class:`Bounds` of a score that declares its input ranges, else ``None``.
+    Raises :class:`~planner.scores.ScoreInputError` for a known input the score refuses.
+    """
+    unknown = {p: None if v is None or isinstance(v, Bounds) else v for p, v in inputs.items()}
+    if all(v is not None for v in unknown.values()):
+        return score.compute(inputs)
+    ends = score.bounds(unknown)
+    return None if ends is None else span(*ends, score.whole)
 
 
 def derive(protocol: Protocol, record: Mapping[str, Any]) -> Derived:

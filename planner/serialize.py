@@ -35,11 +35,12 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 
 from planner import model
 from planner.expr.nodes import Expr
-from planner.expr.text import ExprError, parse, to_text
+from planner.expr.text import parse, to_text
 from planner.model.protocol import Protocol
 from planner.model.values import TBC, FieldError
 
@@ -54,8 +55,83 @@ class LoadError(ValueError):
         self.problems = problems
 
 
-class _ExprHookError(ValueError):
-    pass
+class _InputError(ValueError):
+    """A problem with one value of the document; the message is ready for the author."""
+
+
+class _Mismatch(_InputError):
+    """A value of the wrong shape: ``expected a number, got text 'ten'``."""
+
+    def __init__(self, expected: str, value: Any, hint: str = "") -> None:
+        super().__init__(f"expected {expected}, got {_shown(value)}{hint}")
+        self.expected = expected
+        self.value = value
+        self.hint = hint
+
+
+# -- describing values and types in the document's own words -----------------------
+
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+_TBC_FORM = "{tbc: what is missing}"
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _shown(value: Any) -> str:
+    """A value as the author wrote it: ``text 'ten'``, ``the number 3``, ``a list``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+def _enum_name(tp: type[enum.Enum]) -> str:
+    """``Action`` → ``action``, ``EpochType`` → ``epoch type``."""
+    return _CAMEL.sub(" ", tp.__name__).lower()
+
+
+def _describe(tp: Any) -> str:
+    """What a field of type ``tp`` takes, for ``expected ...`` messages."""
+    if tp in _KIND_NAMES:
+        return _KIND_NAMES[tp]
+    if _has_tbc(tp):
+        rest = tuple(a for a in typing.get_args(tp) if a not in (TBC, type(None)))
+        return f"{_describe(_union(rest))} (or {_TBC_FORM})"
+    if _number_union(tp):
+        return "a number"
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp) if a is not type(None))
+    if _is_homogeneous_tuple(tp):
+        return "a list"
+    if tp is dt.date:
+        return "a date as YYYY-MM-DD"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return f"{_article(_enum_name(tp))}, {_choices(tp)}"
+    if isinstance(tp, type) and issubclass(tp, Expr):
+        return "a rule as text"
+    if attrs.has(tp):
+        return "a mapping with keys " + ", ".join(a.name for a in attrs.fields(tp))
+    return "a value of another form"
+
+
+def _choices(tp: type[enum.Enum]) -> str:
+    return "one of " + ", ".join(repr(m.value) for m in tp)
+
+
+def _union(args: tuple[Any, ...]) -> Any:
+    return args[0] if len(args) == 1 else typing.Union[args]  # noqa: UP007
 
 
 # -- the converter --------------------------------------------------------------
@@ -66,16 +142,16 @@ def _strict(kind: type, accept: tuple[type, ...], reject: tuple[type, ...] = ())
 
     def hook(value: Any, _: Any) -> Any:
         if isinstance(value, dict) and "tbc" in value:
-            raise TypeError("this field cannot be 'to be confirmed': give a value")
+            raise _InputError("this field cannot be 'to be confirmed': give a value")
         if isinstance(value, reject) or not isinstance(value, accept):
-            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
-            raise TypeError(f"expected {_KIND_NAMES[kind]}, got {shown}")
+            # YAML reads an unquoted 1.10 as the number 1.1: say how to keep text as written.
+            quote = "; put the value in quotes" if kind is str and isinstance(value, int | float | bool) else ""
+            raise _Mismatch(_KIND_NAMES[kind], value, quote)
         return float(typing.cast(float, value)) if kind is float else value
 
     return hook
 
 
-_KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -97,12 +173,26 @@ def _structure_number(value: Any, tp: Any) -> Any:
     if value is None and type(None) in typing.get_args(tp):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
+        raise _Mismatch("a number", value)
     return value
 
 
 def _make_converter() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+
+    def mapping_first(cl: type) -> Callable[[Any, Any], Any]:
+        # cattrs' generated hook assumes a mapping ("'list' object has no attribute 'keys'").
+        # Registered first, so the specific hooks below take precedence over it.
+        inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cl, conv)
+
+        def hook(value: Any, tp: Any) -> Any:
+            if not isinstance(value, dict):
+                raise _Mismatch(_describe(cl), value)
+            return inner(value, tp)
+
+        return hook
+
+    conv.register_structure_hook_factory(attrs.has, mapping_first)
     # Class registration overrides cattrs' coercing built-ins (int("7"), str(12)).
     for kind, accept, reject in ((int, (int,), (bool,)), (float, (int, float), (bool,)), (str, (str,), ()),
                                  (bool, (bool,), ())):
@@ -110,8 +200,8 @@ def _make_converter() -> cattrs.Converter:
 
     def structure_tuple(value: Any, tp: Any) -> tuple[Any, ...]:
         if not isinstance(value, list | tuple):
-            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
-            raise TypeError(f"expected a list, got {shown}")
+            one = "; write a list even for one entry" if isinstance(value, str | int | float) else ""
+            raise _Mismatch("a list", value, one)
         elem = typing.get_args(tp)[0]
         out: list[Any] = []
         errors: list[Exception] = []
@@ -133,21 +223,19 @@ def _make_converter() -> cattrs.Converter:
             try:
                 return dt.date.fromisoformat(value)
             except ValueError as exc:
-                raise ValueError(f"{value!r} is not a valid date: {exc}") from None
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+                raise _InputError(f"{value!r} is not a valid date: {exc}") from None
+        raise _Mismatch("a date as YYYY-MM-DD", value)
 
     conv.register_structure_hook(dt.date, structure_date)
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 
     def structure_expr(value: Any, _: Any) -> Expr:
         if not isinstance(value, str):
-            raise TypeError(f"expected a rule as text, got {type(value).__name__} {value!r}")
+            raise _Mismatch("a rule as text", value)
         try:
             return parse(value)
-        except ExprError as exc:
-            raise _ExprHookError(f"bad rule {value!r}: {exc}") from None
-        except ValueError as exc:
-            raise _ExprHookError(f"bad rule {value!r}: {exc}") from None
+        except ValueError as exc:  # ExprError, or a bad unit in a literal
+            raise _InputError(f"bad rule {value!r}: {exc}") from None
 
     conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), structure_expr)
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), to_text)
@@ -155,11 +243,15 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(_number_union, _structure_number)
 
     def structure_enum(value: Any, tp: type[enum.Enum]) -> Any:
+        if not isinstance(value, str):
+            raise _Mismatch(_describe(tp), value)
         try:
             return tp(value)
         except ValueError:
-            options = ", ".join(repr(m.value) for m in tp)
-            raise ValueError(f"{value!r} is not a {tp.__name__}; expected one of {options}") from None
+            values = [str(m.value) for m in tp]
+            close = difflib.get_close_matches(value, values, n=1)
+            hint = f"did you mean {close[0]!r}? Expected" if close else "expected"
+            raise _InputError(f"{value!r} is not {_article(_enum_name(tp))}; {hint} {_choices(tp)}") from None
 
     # Preconf registers ``str`` by single dispatch, which would catch our
     # str-based enums first; register each model enum directly instead.
@@ -172,16 +264,18 @@ def _make_converter() -> cattrs.Converter:
         if isinstance(value, dict) and "tbc" in value:
             if set(value) != {"tbc"}:
                 extra = ", ".join(sorted(repr(k) for k in value if k != "tbc"))
-                raise ValueError(f"a 'to be confirmed' value takes only the key 'tbc' (remove {extra})")
+                raise _InputError(f"a 'to be confirmed' value takes only the key 'tbc' (remove {extra})")
             reason = value["tbc"]
             if not isinstance(reason, str) or not reason.strip():
-                raise ValueError("'tbc' needs text saying what is missing, e.g. {tbc: dose not reported}")
+                raise _InputError("'tbc' needs text saying what is missing, e.g. {tbc: dose not reported}")
             return TBC(reason)
         rest = tuple(a for a in typing.get_args(tp) if a is not TBC)
         if value is None and type(None) in rest:
             return None
-        target: Any = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
-        return conv.structure(value, target)
+        try:
+            return conv.structure(value, _union(rest))
+        except _Mismatch as exc:  # the value itself has the wrong shape: say that 'tbc' is possible too
+            raise _Mismatch(_describe(tp), exc.value, exc.hint) from None
 
     def unstructure_tbc_union(value: Any) -> Any:
         if isinstance(value, TBC):
@@ -200,8 +294,13 @@ _CONVERTER = _make_converter()
 # -- errors -----------------------------------------------------------------------
 
 
-def _messages(exc: BaseException, path: str) -> list[str]:
-    """Flatten cattrs' exception groups into ``path: message`` lines."""
+def _messages(exc: BaseException, path: str, expected: Any = None) -> list[str]:
+    """Flatten cattrs' exception groups into ``path: message`` lines.
+
+    cattrs' notes give each problem's field name or index and the type the
+    field expects (``expected``); a message is only ever text written for
+    authors, never the text of an exception raised inside Python or cattrs.
+    """
     out: list[str] = []
     if isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
@@ -212,7 +311,7 @@ def _messages(exc: BaseException, path: str) -> list[str]:
             if isinstance(sub, KeyError) and name is not None:
                 out.append(f"{sub_path}: required field missing")
             else:
-                out.extend(_messages(sub, sub_path))
+                out.extend(_messages(sub, sub_path, note.type))
         for sub in without:
             out.extend(_messages(sub, path))
         return out
@@ -220,15 +319,15 @@ def _messages(exc: BaseException, path: str) -> list[str]:
         fields = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         for key in sorted(exc.extra_fields):
             close = difflib.get_close_matches(key, fields, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"{exc.cl.__name__} takes {', '.join(fields)}"
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(fields)}"
             out.append(f"{path}.{key}: unknown key; {hint}")
         return out
     if isinstance(exc, FieldError):
         return [f"{path}.{exc.field_name}: {exc.detail}"]
     if isinstance(exc, KeyError):
         return [f"{path}.{exc.args[0]}: required field missing"]
-    if isinstance(exc, _ExprHookError):
-        return [f"{path}: {exc}"]
+    if isinstance(exc, _InputError) or type(exc).__module__.startswith("planner."):
+        return [f"{path}: {exc}"]  # written for authors (our hooks, model validators)
     if isinstance(exc, TypeError) and "required positional argument" in str(exc):
         missing = str(exc).rpartition(":")[2].replace("'", "").replace(" and ", ",").split(",")
         return [f"{path}.{m.strip()}: required field missing" for m in missing if m.strip()]
@@ -236,7 +335,10 @@ def _messages(exc: BaseException, path: str) -> list[str]:
         for sub in exc.exceptions:
             out.extend(_messages(sub, path))
         return out
-    return [f"{path}: {exc}"]
+    # An error from inside Python or cattrs: its text would mean nothing to an author.
+    if expected is not None:
+        return [f"{path}: expected {_describe(expected)}"]
+    return [f"{path}: this value has the wrong form; see docs/authoring.md"]
 
 
 # -- public API -------------------------------------------------------------------

@@ -21,7 +21,16 @@ SEED_SUMMARY = Reference(
     "summary2023",
     "Secondary news summary of Chen et al. 2023: 'The combination of tofacitinib and iguratimod may be "
     "effective in refractory RA and secondary OP' (project seed 000).",
-    note="Secondary source: doses and duration attributed to it must be verified against Chen 2023.",
+    note="Secondary source for the design, groups and outcomes of Chen 2023; it gives no doses, duration or "
+         "timepoints.",
+)
+CHEN2023_SECONDARY = Reference(
+    "chen2023_secondary",
+    "Secondary summary of Chen et al. 2023 (TO BE VERIFIED), as recorded in the project's domain reference "
+    "(REFERENCE.md §1a, 'Doses (secondary summary, verify)'): iguratimod 10 mg/kg/day and tofacitinib "
+    "12 mg/kg/day orally for 6 weeks; controls given the same volume of normal saline.",
+    note="Unverified secondary source, not the primary paper and not seed 000 (which gives no doses): verify "
+         "every value citing it against the full text of Chen 2023.",
 )
 DU2008 = Reference(
     "du2008",

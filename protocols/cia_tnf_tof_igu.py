@@ -1,18 +1,22 @@
 """Tofacitinib + iguratimod in rat collagen-induced arthritis with TNF-α (five groups).
 
 Source: Chen et al., Int Immunopharmacol 2023;124(Pt B):110913 (abstract and
-summaries only), and the secondary news summary (seed 000) for doses and
-duration, which must be verified against the paper. The domain reference
-lists as NOT FOUND: the TNF-α dose, route and schedule; the collagen,
-adjuvant and booster day; the arthritis-score scale; the named pyroptosis
-proteins; micro-CT parameters; bone-turnover markers; timepoints; statistics.
-All of these are "to be confirmed" here.
+summaries only) and the news summary of it (seed 000). Doses and duration come
+from a secondary summary the domain reference records as "verify" (reference
+``chen2023_secondary``; seed 000 gives no doses), so every value citing it is
+marked for verification against the paper. The domain reference lists as
+NOT FOUND: the TNF-α dose, route and schedule; the collagen, adjuvant and
+booster day; the arthritis-score scale; the named pyroptosis proteins; micro-CT
+parameters; bone-turnover markers; timepoints; statistics.
+All of these are "to be confirmed" here, as are the experimental unit and the
+day of sampling, which no source states.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from planner.expr import item
 from planner.model import (
     TBC,
     AnimalDetails,
@@ -52,20 +56,22 @@ from protocols import _refs as refs
 
 NOT_FOUND = "not found in the abstract or summaries of Chen 2023"
 DEC, INT = DataType.DECIMAL, DataType.INTEGER
-SIX_WEEKS = Quantity(6, "wk", source="summary2023", verify=True)
+DOSE_SOURCE = "chen2023_secondary"
+SIX_WEEKS = Quantity(6, "wk", source=DOSE_SOURCE, verify=True)
 GROUP_SIZE = TBC("8 per group only if the 40 rats were split equally (40/5); the abstract does not state "
                  "group sizes")
 
 
 def _drug(agent: str, mechanism: Mechanism, mg_per_kg: int) -> Intervention:
-    return Intervention(agent, (mechanism,), dose=Quantity(mg_per_kg, "mg/kg", source="summary2023", verify=True),
-                        route=Route.ORAL, frequency=Frequency.QD, duration=SIX_WEEKS, source="summary2023",
+    return Intervention(agent, (mechanism,), dose=Quantity(mg_per_kg, "mg/kg", source=DOSE_SOURCE, verify=True),
+                        route=Route.ORAL, frequency=Frequency.QD, duration=SIX_WEEKS, source=DOSE_SOURCE,
                         notes="Daily dose from the secondary summary; verify against Chen 2023.")
 
 
 SALINE = Intervention("Normal saline (same volume as treatment)", (Mechanism.VEHICLE,), role=Role.VEHICLE,
-                      route=Route.ORAL, frequency=Frequency.QD, duration=SIX_WEEKS, source="summary2023",
-                      notes="Controls receive the same volume of normal saline (secondary summary).")
+                      route=Route.ORAL, frequency=Frequency.QD, duration=SIX_WEEKS, source=DOSE_SOURCE,
+                      notes="Controls receive the same volume of normal saline (secondary summary; verify "
+                            "against Chen 2023).")
 COLLAGEN = Intervention("Type II collagen in adjuvant (immunisation and booster)", (Mechanism.MODEL_INDUCTION,),
                         role=Role.MODEL_INDUCTION, dose=TBC("collagen dose and adjuvant " + NOT_FOUND),
                         route=TBC("usual rat CIA practice is intradermal at the tail base (secondary sources); "
@@ -133,6 +139,8 @@ DICTIONARY = DataDictionary(forms=(
 ))
 
 TIMEPOINT_TBC = TBC("timepoint " + NOT_FOUND)
+SAMPLING_DAY = TBC("day of sampling and termination " + NOT_FOUND + "; treatment lasts 6 weeks per a secondary "
+                   "summary (verify), which would put the end of treatment at day 42")
 SCHEDULE = Schedule(
     anchor="first day of treatment (day 0)",
     epochs=(Epoch("induction", "Arthritis induction", EpochType.INDUCTION),
@@ -143,12 +151,11 @@ SCHEDULE = Schedule(
         Visit("start", "Start of treatment (day 0)", "treatment", 0, None, forms=("animal", "arthritis")),
         Visit("scoring", "Arthritis scoring during treatment", "treatment",
               TBC("scoring frequency " + NOT_FOUND), None, forms=("animal", "arthritis")),
-        Visit("end", "End of treatment (6 weeks): sampling and termination", "treatment", 42, None,
-              forms=("animal", "arthritis", "cytokines", "histology", "microct", "bone_turnover"),
-              source="summary2023"),
+        Visit("end", "End of treatment: sampling and termination", "treatment", SAMPLING_DAY, None,
+              forms=("animal", "arthritis", "cytokines", "histology", "microct", "bone_turnover")),
     ),
-    duration_days=42,
-    duration_source="summary2023",
+    duration_days=TBC("length of the schedule: treatment lasts 6 weeks (day 0 to 42) per a secondary summary "
+                      "(verify), but the day of sampling and termination is " + NOT_FOUND),
 )
 
 COMPARISON = "TOF + IGU vs CIA + TNF model; TOF and IGU alone vs model (Chen 2023)"
@@ -180,10 +187,11 @@ OBJECTIVES = (
     )),
 )
 
+# A plain sum, not the published ``cia_clinical_score`` method: that method declares
+# the 0–4 per-paw scheme, which Chen 2023 is not known to use (SCALE_TBC).
 DERIVATIONS = (
-    Derivation("cia_score", "Arthritis clinical score (sum of four paws)", unit="score",
-               method="cia_clinical_score",
-               inputs=tuple(f"paw_{i}={name}" for i, (name, _) in enumerate(PAWS, 1)),
+    Derivation("cia_score", "Arthritis clinical score (sum of the four paw scores; scheme to be confirmed)",
+               unit="score", expression=item(PAWS[0][0]) + item(PAWS[1][0]) + item(PAWS[2][0]) + item(PAWS[3][0]),
                definition=SCALE_TBC, source="chen2023"),
 )
 
@@ -208,10 +216,13 @@ def build() -> Protocol:
                   "Iguratimod reduced arthritis in rat CIA at 5 and 20 mg/kg/day (Du 2008), and JAK inhibition "
                   "raised bone mass and lowered RANKL/OPG in mice (Adam 2020). Chen 2023 tested the combination.",
         design="Randomised controlled experiment in five parallel groups of male Sprague-Dawley rats: normal "
-               "control, CIA + TNF model, TOF, IGU and TOF + IGU, treated for 6 weeks.",
+               "control, CIA + TNF model, TOF, IGU and TOF + IGU. Treatment lasts 6 weeks according to a "
+               "secondary summary, to be verified against Chen 2023.",
         animals=AnimalDetails(
             species="Rat (Rattus norvegicus)", strain="Sprague-Dawley", sex=Sex.MALE, total=40,
-            experimental_unit="The individual rat (animals were randomised individually to groups).",
+            experimental_unit=TBC("experimental unit " + NOT_FOUND + "; the seed says the 40 rats were "
+                                  "randomly assigned to five groups, not whether allocation and treatment were "
+                                  "per animal or per cage"),
             age=Quantity(6, "wk", source="chen2023"),
             weight_g=TBC("weight range " + NOT_FOUND), supplier=TBC("supplier " + NOT_FOUND),
             housing=TBC("housing " + NOT_FOUND), husbandry=TBC("husbandry " + NOT_FOUND),
@@ -226,7 +237,7 @@ def build() -> Protocol:
             Procedure("tnf", "Continuous TNF-α injection", "TNF-α given continuously to worsen active arthritis and "
                       "induce secondary osteoporosis.", day=TBC("TNF-α schedule " + NOT_FOUND), source="chen2023"),
             Procedure("sampling", "Blood sampling and termination", "Plasma for ELISA; ankles and knees for "
-                      "histology, IHC and micro-CT.", day=42, source="chen2023"),
+                      "histology, IHC and micro-CT.", day=SAMPLING_DAY, source="chen2023"),
         ),
         schedule=SCHEDULE,
         dictionary=DICTIONARY,
@@ -242,6 +253,6 @@ def build() -> Protocol:
                                     seed=TBC("allocation seed " + NOT_FOUND), source="chen2023"),
         blinding=Blinding(TBC("blinding " + NOT_FOUND), TBC("who was blinded " + NOT_FOUND)),
         statistics=Statistics(TBC("statistical methods " + NOT_FOUND)),
-        references=(refs.CHEN2023, refs.SEED_SUMMARY, refs.DU2008, refs.ADAM2020, refs.BOUXSEIN2010,
-                    refs.HAYER2021, refs.ARRIVE2020),
+        references=(refs.CHEN2023, refs.SEED_SUMMARY, refs.CHEN2023_SECONDARY, refs.DU2008, refs.ADAM2020,
+                    refs.BOUXSEIN2010, refs.HAYER2021, refs.ARRIVE2020),
     )

@@ -3,8 +3,9 @@
 Source: seed 002, "Protocol 1: Investigating Dual Biologic Therapy (DBT) in
 Refractory Disease" (Smolecule 2026), its review reference, and the
 tofacitinib US label and CTCAE v5.0 for safety thresholds. What the sources
-do not give (doses, sample size, visit windows, study length, endpoint
-timepoints) is marked to be confirmed.
+do not give (doses, sample size, allocation, blinding, visit windows, study
+length, endpoint timepoints) is marked to be confirmed; the pregnancy
+exclusion is not in the sources either and says so.
 """
 
 from __future__ import annotations
@@ -32,13 +33,11 @@ from planner.model import (
     Intervention,
     Item,
     Level,
-    Masking,
     Mechanism,
     MonitoringRule,
     Objective,
     Protocol,
     Randomisation,
-    RandomisationMethod,
     Range,
     SampleSize,
     Schedule,
@@ -52,10 +51,12 @@ from planner.model import (
 )
 from protocols import _forms as forms
 from protocols import _refs as refs
-from protocols._safety import liver_rules, serious_infection_hold
+from protocols._safety import ACTION_TBC, anaemia, liver_rules, lymphopenia, neutropenia, serious_infection_hold
 from protocols.pathway import iguratimod_failure_pathway
 
 NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 1)"
+# Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
+NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
 LABEL_DOSE = TBC("dose per the product label of the chosen agent; " + NOT_IN_SEED)
 BIOLOGICS = (Mechanism.TNF, Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23, Mechanism.IL6, Mechanism.CD20,
              Mechanism.CTLA4_IG)
@@ -221,12 +222,14 @@ ELIGIBILITY = (
     Criterion("I4", Category.INCLUSION, "Failure of at least two b/tsDMARDs from different mechanistic classes.",
               rule=count_distinct("prior_therapy.mechanism_class", where=item("prior_therapy.failed")) >= 2,
               source="smolecule2026"),
-    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding.",
-              rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
+              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
 )
 
 ANC, LYM, HB = item("anc"), item("lymphocytes"), item("hb")
-LABEL_FREQ = "baseline, weeks 4–8, then every 3 months (Xeljanz label)"
+LABEL_FREQ = "baseline, weeks 4–8, then every 3 months (tofacitinib US label, Xeljanz)"
+# The JAK arm lets the investigator choose the JAK inhibitor; the label thresholds are tofacitinib's.
+TOF_ONLY = " Threshold from the tofacitinib US label (Xeljanz); to be confirmed for other JAK inhibitors."
 MONITORING = (
     serious_infection_hold("smolecule2026", "at every visit and at any sign of infection"),
     MonitoringRule("latent_tb", "Latent tuberculosis before start",
@@ -236,46 +239,48 @@ MONITORING = (
                    timing=Timing.BEFORE_START, risks=("latent_tb_reactivation",), frequency="at screening",
                    source="xeljanz"),
     MonitoringRule("anc_start", "ANC below 1000/mm³ before start", condition=ANC < q(1000, "/mm3"),
-                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor." + TOF_ONLY,
                    timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("neutropenia",), frequency="at screening",
                    source="xeljanz"),
     MonitoringRule("lym_start", "Lymphocytes below 500/mm³ before start", condition=LYM < q(500, "/mm3"),
-                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor." + TOF_ONLY,
                    timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("lymphopenia",), frequency="at screening",
                    source="xeljanz"),
     MonitoringRule("hb_start", "Haemoglobin below 9 g/dL before start", condition=HB < q(9, "g/dL"),
-                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor.",
+                   action=Action.DO_NOT_START, action_text="Do not start the JAK inhibitor." + TOF_ONLY,
                    timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("anaemia",), frequency="at screening",
                    source="xeljanz"),
     MonitoringRule("anc_500_1000", "ANC 500–1000/mm³", condition=ANC.between(q(500, "/mm3"), q(1000, "/mm3")),
                    action=Action.INTERRUPT,
-                   action_text="If persistent, interrupt the JAK inhibitor until ANC is above 1000/mm³.",
-                   arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ,
-                   ctcae="Neutrophil count decreased, grade 3", source="xeljanz"),
+                   action_text="If persistent, interrupt the JAK inhibitor until ANC is above 1000/mm³." + TOF_ONLY,
+                   arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ, ctcae=neutropenia(3),
+                   source="xeljanz"),
     MonitoringRule("anc_below_500", "ANC below 500/mm³", condition=ANC < q(500, "/mm3"),
                    action=Action.DISCONTINUE, action_text="If confirmed on repeat testing, discontinue the JAK "
-                   "inhibitor.", arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ,
-                   ctcae="Neutrophil count decreased, grade 4", source="xeljanz"),
+                   "inhibitor." + TOF_ONLY, arms=JAK_ARMS, risks=("neutropenia",), frequency=LABEL_FREQ,
+                   ctcae=neutropenia(4), source="xeljanz"),
     MonitoringRule("lym_below_500", "Lymphocytes below 500/mm³", condition=LYM < q(500, "/mm3"),
                    action=Action.DISCONTINUE, action_text="If confirmed on repeat testing, discontinue the JAK "
-                   "inhibitor.", arms=JAK_ARMS, risks=("lymphopenia",),
-                   frequency="baseline, then every 3 months (Xeljanz label)",
-                   ctcae="Lymphocyte count decreased, grade 3", source="xeljanz"),
+                   "inhibitor." + TOF_ONLY, arms=JAK_ARMS, risks=("lymphopenia",),
+                   frequency="baseline, then every 3 months (tofacitinib US label, Xeljanz)",
+                   ctcae=lymphopenia(3), source="xeljanz"),
     MonitoringRule("hb_low", "Haemoglobin below 8 g/dL or a fall of more than 2 g/dL",
                    condition=(HB < q(8, "g/dL")) | (item("hb_baseline") - HB > q(2, "g/dL")),
-                   action=Action.INTERRUPT, action_text="Interrupt the JAK inhibitor.", arms=JAK_ARMS,
-                   risks=("anaemia",), frequency=LABEL_FREQ, ctcae="Anaemia, grade 3 (< 8 g/dL)",
-                   source="xeljanz"),
+                   action=Action.INTERRUPT, action_text="Interrupt the JAK inhibitor." + TOF_ONLY, arms=JAK_ARMS,
+                   risks=("anaemia",), frequency=LABEL_FREQ, ctcae=anaemia(3), source="xeljanz"),
     MonitoringRule("anc_grade3_any", "ANC below 1000/mm³ on any combination", condition=ANC < q(1000, "/mm3"),
-                   action=Action.REPEAT_TEST, action_text="Repeat the count and review the combination with the "
-                   "investigator (neutropenia monitoring, seed 002).", risks=("neutropenia",),
-                   frequency="at every visit with safety laboratory tests",
-                   ctcae="Neutrophil count decreased, grade 3", source="ctcae5"),
+                   action=Action.NOTIFY, action_text="Notify the investigator (CTCAE v5.0 grade ≥ 3 neutropenia; "
+                   f"seed 002 asks for neutropenia monitoring); {ACTION_TBC}.", risks=("neutropenia",),
+                   frequency="at every visit with safety laboratory tests (this protocol's schedule; seed 002 "
+                             "gives no frequency)",
+                   ctcae=neutropenia(3), source="ctcae5"),
     MonitoringRule("lipids", "Lipids after the JAK inhibitor starts", condition=item("lipids_need_management"),
                    action=Action.NOTIFY, action_text="Manage per clinical guidelines for hyperlipidaemia (the "
-                   "label asks for lipids 4–8 weeks after start and gives no threshold).", arms=JAK_ARMS,
-                   risks=("hyperlipidaemia",), frequency="4–8 weeks after start (Xeljanz label)", source="xeljanz"),
-    *liver_rules("at every visit with safety laboratory tests", "ctcae5"),
+                   "tofacitinib label asks for lipids 4–8 weeks after start and gives no threshold; to be confirmed "
+                   "for other JAK inhibitors).", arms=JAK_ARMS, risks=("hyperlipidaemia",),
+                   frequency="4–8 weeks after start (tofacitinib US label, Xeljanz)", source="xeljanz"),
+    *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; seed 002 asks for liver "
+                 "tests and the tofacitinib label for liver enzymes 'routinely', neither with a frequency)"),
 )
 
 def build() -> Protocol:
@@ -295,8 +300,10 @@ def build() -> Protocol:
                   "patients; combining two agents with complementary mechanisms (TNF plus IL-17/IL-23, or a "
                   "biologic with a JAK inhibitor) may control refractory disease, at the price of more serious "
                   "infections than monotherapy, especially with rituximab and JAK-inhibitor combinations.",
-        design="Prospective, open-label, non-randomised study of dual b/tsDMARD therapy. The investigator "
-               "chooses one of two complementary combinations with their combined safety profile in mind.",
+        design="Study of dual b/tsDMARD therapy in two complementary combinations (a TNF inhibitor with an "
+               "IL-17/IL-23 pathway inhibitor, or a biologic with a JAK inhibitor), the agents chosen with their "
+               "combined safety profile in mind (seed 002). How patients are allocated to a combination, and "
+               "whether anyone is blinded, are to be confirmed.",
         population=ClinicalPopulation(
             "Patients with active RA, PsA or axSpA who have failed at least two b/tsDMARDs from different "
             "mechanistic classes.",
@@ -313,10 +320,11 @@ def build() -> Protocol:
         eligibility=ELIGIBILITY,
         monitoring=MONITORING,
         sample_size=SampleSize(TBC("target number " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
-        randomisation=Randomisation(RandomisationMethod.NONE, "Not randomised: the investigator chooses the "
-                                    "combination for each patient (seed 002, 'Combination Selection').",
-                                    source="smolecule2026"),
-        blinding=Blinding(Masking.OPEN, "Open label: the combination is chosen for each patient."),
+        randomisation=Randomisation(TBC("allocation to a combination " + NOT_IN_SEED),
+                                    "To be confirmed: seed 002 ('Combination Selection') asks for two agents with "
+                                    "complementary mechanisms and their combined safety in mind, and says nothing "
+                                    "about randomisation.", source="smolecule2026"),
+        blinding=Blinding(TBC("blinding " + NOT_IN_SEED), TBC("who is blinded " + NOT_IN_SEED)),
         statistics=Statistics(TBC("primary analysis " + NOT_IN_SEED),
                               analysis_population=TBC("analysis population " + NOT_IN_SEED),
                               missing_data=TBC("handling of missing data " + NOT_IN_SEED)),

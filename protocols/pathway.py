@@ -60,9 +60,11 @@ def iguratimod_failure_pathway() -> Pathway:
         edges=(
             PathwayEdge("igu_failure", "context"),
             PathwayEdge("context", "classes_failed", "RA, PsA or axSpA"),
+            # The seed gives this strategy one condition, its disease context (PsA), and no
+            # number of failed classes; "non-overlapping pathways" is its efficacy note.
+            PathwayEdge("context", "pathway_combo", "PsA"),
             PathwayEdge("context", "igu_ssc", "SSc with digital ulcers"),
             PathwayEdge("classes_failed", "switch", "one"),
             PathwayEdge("classes_failed", "dbt", "two or more (refractory)"),
-            PathwayEdge("classes_failed", "pathway_combo", "PsA, non-overlapping pathways"),
         ),
     )

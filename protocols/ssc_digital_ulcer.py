@@ -2,9 +2,10 @@
 
 Source: seed 002, "Protocol 2: Evaluating Iguratimod for Digital Ulcers in
 Systemic Sclerosis" (Smolecule 2026), derived from the Renji Hospital registry
-study (Front Med 2023;10:1113408). The iguratimod dose (25 mg twice daily) is
-the seed's and is not confirmed in the paper's text, so it is marked for
-verification.
+study (Front Med 2023;10:1113408). The study is an observational cohort, so it
+prescribes no dose: iguratimod is taken as prescribed, and the seed's regimen
+("typically 25 mg twice daily", not confirmed in the paper's text) is given as
+information only. The pregnancy exclusion is not in the sources and says so.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from planner.model import (
     Epoch,
     EpochType,
     Form,
-    Frequency,
     Intervention,
     Item,
     Level,
@@ -35,12 +35,10 @@ from planner.model import (
     Mechanism,
     Objective,
     Protocol,
-    Quantity,
     Randomisation,
     RandomisationMethod,
     Range,
     Role,
-    Route,
     SampleSize,
     Schedule,
     Statistics,
@@ -56,6 +54,9 @@ from protocols._safety import liver_rules
 from protocols.pathway import iguratimod_failure_pathway
 
 NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 2)"
+SEED_REGIMEN = "seed 002: 'typically 25 mg twice daily', not confirmed in the registry paper's text"
+# Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
+NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
 INT, DEC, BOOL, DATE, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.DATE, DataType.TEXT
 
 SSC_ITEMS = (
@@ -164,15 +165,21 @@ ELIGIBILITY = (
               source="smolecule2026"),
     Criterion("I3", Category.INCLUSION, "Receiving standard vasoactive therapy.", rule=item("vasoactive_therapy"),
               source="smolecule2026"),
-    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding.",
-              rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+    Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
+              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
 )
 
+# An observational cohort records the treatment patients are prescribed; it sets no regimen.
+AS_PRESCRIBED = TBC("as prescribed by the treating physician (observational cohort; " + SEED_REGIMEN + ")")
 IGURATIMOD = Intervention(
-    "Iguratimod", (Mechanism.IGURATIMOD,), dose=Quantity(25, "mg", source="smolecule2026", verify=True),
-    route=Route.ORAL, frequency=Frequency.BID, duration=Quantity(12, "mo", source="smolecule2026"),
-    notes="Dose from seed 002 ('typically 25 mg twice daily'); not confirmed in the registry paper's text. "
-          "Usual dosing elsewhere is 25 mg/day for 4 weeks, then 50 mg/day (Hara 2007).",
+    "Iguratimod", (Mechanism.IGURATIMOD,), dose=AS_PRESCRIBED,
+    route=TBC("as prescribed by the treating physician (observational cohort); the sources do not state the "
+              "route"),
+    frequency=AS_PRESCRIBED,
+    duration=TBC("as prescribed by the treating physician (observational cohort); follow-up lasts 12 months "
+                 "(seed 002, 'e.g., 12 months')"),
+    notes="Taken as prescribed by the treating physician. For information: " + SEED_REGIMEN + "; usual dosing elsewhere is 25 mg/day for 4 weeks, then 50 mg/day "
+          "(Hara 2007).",
     source="smolecule2026",
 )
 VASOACTIVE = Intervention(
@@ -210,13 +217,14 @@ def build() -> Protocol:
         schedule=SCHEDULE,
         dictionary=DICTIONARY,
         arms=(Arm("iguratimod", "Iguratimod + vasoactive therapy", ArmType.EXPERIMENTAL,
-                  "Iguratimod 25 mg twice daily on top of standard vasoactive therapy for 12 months.",
+                  "Iguratimod as prescribed (seed 002: typically 25 mg twice daily) on top of standard "
+                  "vasoactive therapy; followed for 12 months.",
                   planned_size=TBC("cohort size " + NOT_IN_SEED), interventions=(IGURATIMOD, VASOACTIVE)),),
         objectives=OBJECTIVES,
         derivations=DERIVATIONS,
         eligibility=ELIGIBILITY,
-        monitoring=liver_rules("at every visit with safety laboratory tests (hepatic-enzyme monitoring, Hara 2007)",
-                               "hara2007"),
+        monitoring=liver_rules("at every visit with safety laboratory tests (this protocol's schedule; Hara 2007 "
+                               "monitors hepatic enzymes on iguratimod but gives no frequency)"),
         sample_size=SampleSize(TBC("cohort size " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
         randomisation=Randomisation(RandomisationMethod.NONE, "Single cohort; no allocation."),
         blinding=Blinding(Masking.OPEN, "Open, single cohort."),

@@ -5,7 +5,9 @@
   and ``log_forms`` it only refers to those, so a protocol can use it for rules
   that resolve against its own data dictionary.
 - :func:`conditions` and :func:`records` draw *typed* rules and the participant
-  records to evaluate them on, for ``evaluate(e, r).value == compile_rule(e)(r)``.
+  records to evaluate them on, for ``evaluate(e, r).value == compile_rule(e)(r)``;
+  :func:`count_rules` and :func:`counted_records` do the same for rules on
+  counts over records with unknowns inside (counts known only between two ends).
 - :func:`protocols` draws small but complete :class:`Protocol` objects of every
   study kind, with optional parts present or absent, "to be confirmed" values
   where a field takes one, awkward unicode text, and rules over generated items.
@@ -44,6 +46,8 @@ from planner.model import (
     ClinicalPopulation,
     Codelist,
     Criterion,
+    CtcaeGrading,
+    CtcaeTerm,
     DataDictionary,
     DataType,
     Derivation,
@@ -347,6 +351,35 @@ def records() -> st.SearchStrategy[dict[str, Any]]:
         lambda parts: {**parts[0], **parts[1]})
 
 
+_SMALL = st.integers(0, 4).map(Lit)
+
+
+def count_rules() -> st.SearchStrategy[Expr]:
+    """Rules on counts (:data:`LOGS`), for records whose ``where`` or counted item may be unknown.
+
+    Counts (and sums or differences of them) are compared with small numbers
+    and with each other, tested for membership and ranges, and read for
+    their truth — so an unknown count meets every operation.
+    """
+    counts = _typed_count(1)
+    operand = st.one_of(counts, st.builds(Arith, st.sampled_from(("+", "-")), counts, st.one_of(counts, _SMALL)))
+    atom = st.one_of(
+        st.builds(Cmp, st.sampled_from(CMP_OPS), operand, st.one_of(_SMALL, operand)),
+        st.builds(Cmp, st.sampled_from(CMP_OPS), _SMALL, operand),
+        st.builds(In, operand, st.lists(_SMALL, max_size=4).map(tuple)),
+        st.builds(Between, operand, _SMALL, st.one_of(_SMALL, operand), st.booleans(), st.booleans()),
+        operand,
+    )
+    return st.one_of(atom, st.builds(Not, atom), _junction(And, atom), _junction(Or, atom))
+
+
+def counted_records() -> st.SearchStrategy[dict[str, Any]]:
+    """Records for :func:`count_rules`: every log recorded, with up to five records whose items are often missing."""
+    logs = {form: st.lists(_row(*kinds), max_size=5) for form, kinds in LOGS.items()}
+    return st.tuples(_row(BOOL_ITEMS, NUM_ITEMS, ANY_ITEMS), st.fixed_dictionaries(logs)).map(
+        lambda parts: {**parts[0], **parts[1]})
+
+
 def units_of() -> st.SearchStrategy[dict[str, str | None]]:
     """Units of the numeric items, as :attr:`Resolution.unit_of` gives them."""
     return st.fixed_dictionaries({}, optional={n: optional(st.sampled_from(_UNIT_NAMES)) for n in NUM_ITEMS})
@@ -495,7 +528,7 @@ _POPULATION = st.builds(ClinicalPopulation, _NONBLANK, _TEXT_TUPLE, _TEXT_TUPLE,
 _ANIMALS = st.builds(
     AnimalDetails,
     species=_NONBLANK, strain=_NONBLANK, sex=st.sampled_from(Sex), total=st.integers(0, 200),
-    experimental_unit=_NONBLANK, age=or_tbc(_QUANTITY), weight_g=or_tbc(_RANGE), supplier=_TEXT_OR_TBC,
+    experimental_unit=or_tbc(_NONBLANK), age=or_tbc(_QUANTITY), weight_g=or_tbc(_RANGE), supplier=_TEXT_OR_TBC,
     housing=_TEXT_OR_TBC, husbandry=_TEXT_OR_TBC, humane_endpoints=or_tbc(_TEXT_TUPLE),
     acclimatisation=_OPT_TEXT_OR_TBC, source=_OPT_REF,
 )
@@ -515,6 +548,11 @@ _STATISTICS = optional(st.builds(Statistics, _TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OP
                                  _OPT_TEXT_OR_TBC))
 _FREQUENCY = st.one_of(st.just("at every scheduled visit"), _TEXT, _TBC)
 _RISKS = st.lists(st.sampled_from(("serious_infection", "neutropenia")), max_size=2, unique=True).map(tuple)
+_GRADING = st.builds(lambda term, item, uln, grade: CtcaeGrading(
+    term, item, f"{item}_uln" if uln and term in (CtcaeTerm.ALT_INCREASED, CtcaeTerm.AST_INCREASED) else None, grade),
+    st.sampled_from(CtcaeTerm), st.sampled_from(("anc", "alt", "hb")), st.booleans(),
+    st.one_of(st.none(), st.integers(1, 5)))
+_CTCAE = st.lists(_GRADING, max_size=2, unique_by=lambda g: g.term).map(tuple)
 _DERIVED_UNIT = optional(st.sampled_from(("score", "count", "points")))
 _METHOD = st.sampled_from(("das28_crp", "mrss_total"))
 _VERSION = st.one_of(st.sampled_from(("0.1", "1.0", "1.10", "2")), _NONBLANK)
@@ -578,7 +616,7 @@ def protocols(draw: st.DrawFn, kind: StudyKind | None = None) -> Protocol:
     monitoring = tuple(
         MonitoringRule(m, draw(_NONBLANK), draw(rule), draw(st.sampled_from(Action)), draw(_NONBLANK),
                        timing=draw(st.sampled_from(Timing)), arms=_picks(draw, [a.id for a in arms]),
-                       risks=draw(_RISKS), frequency=draw(_FREQUENCY), ctcae=draw(_OPT_TEXT), source=draw(_OPT_REF))
+                       risks=draw(_RISKS), frequency=draw(_FREQUENCY), ctcae=draw(_CTCAE), source=draw(_OPT_REF))
         for m in _names(draw, 0, 2, taken)
     )
     references = tuple(Reference(k, draw(_NONBLANK), doi=draw(_DOI), pmid=draw(_PMID), url=draw(_URL),

@@ -9,6 +9,7 @@ import yaml
 from pypdf import PdfReader
 
 from planner.cli import main
+from planner.cli.guard import MANIFEST
 from planner.serialize import load
 from protocols import REGISTRY
 
@@ -29,7 +30,8 @@ def test_build_with_no_ids_writes_every_document_of_the_shipped_studies(tmp_path
     for pid in REGISTRY:
         folder = tmp_path / pid
         names = {p.name for p in folder.iterdir()}
-        expected = {f"{pid}-check.json", f"{pid}-check.md", f"{pid}.yaml", f"{pid}-crf.xlsx", f"{pid}-protocol.pdf"}
+        expected = {f"{pid}-check.json", f"{pid}-check.md", f"{pid}.yaml", f"{pid}-crf.xlsx", f"{pid}-protocol.pdf",
+                    MANIFEST}
         if REGISTRY[pid]().pathways:
             expected.add(f"{pid}-pathway.dot")
         assert expected == names

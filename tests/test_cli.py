@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
+from planner.cli.guard import MANIFEST
 
 IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
 ROOT = Path(__file__).parents[1]
@@ -56,7 +57,7 @@ def test_wrong_type_deep_inside_exits_2_with_the_path_and_no_traceback(tmp_path)
     proc = run("validate", str(path))
     assert 2 == proc.returncode
     assert "Traceback" not in proc.stderr
-    assert f"error: {path}: $.arms[2].interventions[2].dose.value: expected a number, got str 'twelve'" in proc.stderr
+    assert f"error: {path}: $.arms[2].interventions[2].dose.value: expected a number, got text 'twelve'" in proc.stderr
     assert "" == proc.stdout
 
 
@@ -69,7 +70,7 @@ def test_every_problem_is_reported_once_per_line(tmp_path):
     assert 2 == proc.returncode
     lines = proc.stderr.strip().splitlines()
     assert 2 == len(lines)
-    assert any("$.status: 'drafty' is not a Status; expected one of" in line for line in lines)
+    assert any("$.status: 'drafty' is not a status; did you mean 'draft'? Expected one of" in line for line in lines)
     assert any(".unit: unknown unit 'U/l'; did you mean 'U/L'" in line for line in lines)
 
 
@@ -94,4 +95,4 @@ def test_dump_writes_atomically_with_normal_permissions(tmp_path):
     out = tmp_path / "sub" / "p.yaml"
     assert 0 == main(["dump", "dbt-refractory", "-o", str(out)])
     assert out.stat().st_mode & 0o044  # readable by group/others under a usual umask
-    assert [out] == list(out.parent.iterdir())  # no temporary file left behind
+    assert {out.name, MANIFEST} == {p.name for p in out.parent.iterdir()}  # no temporary file left behind

@@ -27,9 +27,9 @@ pytest.importorskip("numpy")
 
 import numpy as np  # noqa: E402
 
-from planner.expr import And, Arith, Expr, Or, evaluate, parse, to_text  # noqa: E402
+from planner.expr import And, Arith, Expr, Or, evaluate, logic, parse, to_text  # noqa: E402
 from planner.expr.columns import Columns, Values, compile_columns, compile_values  # noqa: E402
-from tests.strategies import conditions, expressions, records, units_of  # noqa: E402
+from tests.strategies import conditions, count_rules, counted_records, expressions, records, units_of  # noqa: E402
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -53,7 +53,7 @@ def check_batch(e: Expr, batch: list[dict[str, Any]], unit_of: dict[str, str | N
     truth = compile_columns(e, unit_of)(columns).to_list()
     values = compile_values(e, unit_of)(columns)
     for i, (r, want) in enumerate(zip(batch, expected, strict=True)):
-        assert (None if want is None else bool(want)) == truth[i], (to_text(e), r, want, truth[i])
+        assert logic.truth(want) == truth[i], (to_text(e), r, want, truth[i])
         got = value_at(values, i)
         assert same(want, got), (to_text(e), r, want, got)
 
@@ -64,6 +64,13 @@ def check_batch(e: Expr, batch: list[dict[str, Any]], unit_of: dict[str, str | N
 def test_columns_agree_with_evaluate_on_typed_rules(e: Expr, batch: list[dict[str, Any]],
                                                     unit_of: dict[str, str | None] | None) -> None:
     check_batch(e, batch, unit_of)
+
+
+@SETTINGS
+@given(e=count_rules(), batch=st.lists(counted_records(), min_size=1, max_size=6))
+def test_columns_agree_on_counts_over_records_with_unknowns(e: Expr, batch: list[dict[str, Any]]) -> None:
+    """Counts known only between two ends (a ``where`` or a counted value missing), and rules on them."""
+    check_batch(e, batch, None)
 
 
 # -- untyped rules over values of every kind ------------------------------------------------

@@ -155,7 +155,7 @@ def test_nested_junctions_flatten():
 
 @pytest.mark.parametrize(("text", "column", "fragment"), [
     ("age >= ", 7, "ends too early"),
-    ("a b", 3, "invalid syntax"),
+    ("a b", 3, "unexpected 'b'; expected an operator"),
     ('__import__("os").system("x")', 1, "is not allowed"),
     ("age >= 18 and (lambda: 1)", 16, "a lambda"),
     ("hb < 9[g/dLL]", 8, "unknown unit 'g/dLL'"),
@@ -189,3 +189,24 @@ def test_every_public_name_is_the_object_not_a_submodule():
             "from planner.expr import evaluate, parse\n"
             "assert callable(evaluate) and callable(parse) and not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("rule", "unit", "value"), [
+    ("hb >= 7[g/L]", "g/dL", 0.7),  # 7 × 0.1 is 0.7000000000000001 unsnapped
+    ("anc >= 700[/mm3]", "10^9/L", 0.7),
+    ("alb >= 70[mg/dL]", "g/L", 0.7),
+    ("hb >= 0.7[g/dL]", "g/L", 7),
+    ("anc >= 0.7[10^9/L]", "/mm3", 700),
+])
+def test_a_converted_literal_equals_the_same_amount_in_the_item_unit(rule, unit, value):
+    name = rule.split()[0]
+    e, units = parse(rule), {name: unit}
+    assert evaluate(e, {name: value}, units).value is True
+    assert compile_rule(e, units)({name: value}) is True
+    strict = parse(rule.replace(">=", ">"))
+    assert evaluate(strict, {name: value}, units).value is False
+    assert evaluate(parse(rule.replace(">=", "==")), {name: value}, units).value is True
+    pytest.importorskip("numpy")
+    from planner.expr.columns import Columns, compile_columns
+
+    assert [True, False] == compile_columns(e, units)(Columns.from_records([{name: value}, {name: value / 2}])).to_list()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.model import TBC, Frequency, Mechanism, Protocol, Quantity, StudyKind
+from planner.model import TBC, Frequency, Mechanism, Protocol, Quantity, Range, StudyKind
 from planner.serialize import dump, load
 from protocols import REGISTRY
 
@@ -69,8 +69,13 @@ def test_cia_study_has_the_seed_facts_in_typed_form():
     assert ["Normal control", "CIA + TNF model", "TOF", "IGU", "TOF + IGU"] == [a.name for a in p.arms]
     tof = next(i for i in p.arm("tof_igu").interventions if i.agent == "Tofacitinib")  # type: ignore[union-attr]
     igu = next(i for i in p.arm("tof_igu").interventions if i.agent == "Iguratimod")  # type: ignore[union-attr]
-    assert (Quantity(12, "mg/kg", source="summary2023", verify=True), Frequency.QD) == (tof.dose, tof.frequency)
-    assert (Quantity(10, "mg/kg", source="summary2023", verify=True), Frequency.QD) == (igu.dose, igu.frequency)
+    # doses come from the secondary summary REFERENCE.md marks "verify", which has its own reference key
+    secondary = "chen2023_secondary"
+    assert (Quantity(12, "mg/kg", source=secondary, verify=True), Frequency.QD) == (tof.dose, tof.frequency)
+    assert (Quantity(10, "mg/kg", source=secondary, verify=True), Frequency.QD) == (igu.dose, igu.frequency)
+    assert Quantity(6, "wk", source=secondary, verify=True) == tof.duration
+    ref = next(r for r in p.references if r.key == secondary)
+    assert "VERIFIED" in ref.citation and ref.note and "verify" in ref.note
     assert (Mechanism.JAK,) == tof.mechanisms
     # group sizes are arithmetic, not stated: to be confirmed, never 8
     assert all(isinstance(a.planned_size, TBC) for a in p.arms)
@@ -81,13 +86,28 @@ def test_cia_study_has_the_seed_facts_in_typed_form():
     reasons = " ".join(_tbcs(p))
     for missing in ("TNF-α dose", "TNF-α route", "TNF-α schedule", "arthritis-score scale", "humane endpoints"):
         assert missing in reasons
+    # no source gives the sampling day or the experimental unit
+    end = p.schedule.visit("end")
+    assert end is not None and isinstance(end.day, TBC)
+    assert isinstance(next(x for x in p.procedures if x.id == "sampling").day, TBC)
+    assert isinstance(p.animals.experimental_unit, TBC)
+    # the score scheme is not declared, so the total is a plain sum that enforces no 0–4 per paw
+    score = next(d for d in p.derivations if d.id == "cia_score")
+    assert (None, "paw_lf + paw_rf + paw_lh + paw_rh") == (score.method, str(score.expression))
+    assert isinstance(score.definition, TBC)
+    assert all(isinstance(items[f"paw_{x}"][1].range, TBC) for x in ("lf", "rf", "lh", "rh"))
 
 
 def test_ssc_study_has_the_seed_facts_in_typed_form():
     p = REGISTRY["ssc-digital-ulcer"]()
+    assert StudyKind.CLINICAL_OBSERVATIONAL is p.kind
     igu = p.arms[0].interventions[0]
-    assert ("Iguratimod", Quantity(25, "mg", source="smolecule2026", verify=True), Frequency.BID) == (
-        igu.agent, igu.dose, igu.frequency)
+    # an observational cohort prescribes no regimen: "as prescribed", with the seed's wording as information
+    assert "Iguratimod" == igu.agent
+    for value in (igu.dose, igu.frequency):
+        assert isinstance(value, TBC)
+        assert value.reason.startswith("as prescribed")
+        assert "'typically 25 mg twice daily'" in value.reason
     assert 365 == p.schedule.duration_days
     primary = [e for _, e in p.endpoints() if e.level.value == "primary"]  # type: ignore[attr-defined]
     assert ["new_du_count"] == [e.measure for e in primary]
@@ -104,3 +124,27 @@ def test_dbt_study_encodes_complementary_combinations_and_refractoriness():
     actions = {m.id: m.action.value for m in p.monitoring}
     assert "hold" == actions["serious_infection_hold"]
     assert all(a.safety_notes for a in p.arms)
+
+
+def test_dbt_study_leaves_allocation_and_blinding_to_be_confirmed():
+    # seed 002 (protocol 1) says nothing about randomisation or blinding
+    p = REGISTRY["dbt-refractory"]()
+    assert p.randomisation is not None and p.blinding is not None
+    assert isinstance(p.randomisation.method, TBC)
+    assert isinstance(p.blinding.masking, TBC) and isinstance(p.blinding.description, TBC)
+    for claim in ("non-randomised", "open-label", "open label", "Prospective"):
+        assert claim not in p.design
+
+
+def test_dbt_ra_2010_items_take_the_ranges_the_domain_reference_gives():
+    # REFERENCE.md §2: joints 0–5, serology 0–3; it lists no valid point values
+    items = REGISTRY["dbt-refractory"]().dictionary.items()
+    assert (Range(0, 5), Range(0, 3)) == (items["ra_joints"][1].range, items["ra_serology"][1].range)
+    assert (None, None) == (items["ra_joints"][1].codelist, items["ra_serology"][1].codelist)
+
+
+@pytest.mark.parametrize("pid", ["dbt-refractory", "ssc-digital-ulcer"])
+def test_the_unsourced_pregnancy_exclusion_says_it_is_to_be_confirmed(pid):
+    e1 = next(c for c in REGISTRY[pid]().eligibility if c.id == "E1")
+    assert e1.source is None
+    assert "to be confirmed" in e1.text

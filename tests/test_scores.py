@@ -118,10 +118,19 @@ def test_das28_category_snaps_float_noise() -> None:
     assert L == das28_category(0.1 + 0.2 + 2.3)
 
 
-def test_das28_convention_is_stated() -> None:
-    assert "remission < 2.6 ≤ low < 3.2 ≤ moderate ≤ 5.1 < high" == DAS28_BOUNDARY_CONVENTION
-    assert isinstance(DiseaseActivity.LOW, str)
-    assert "low" == DiseaseActivity.LOW.value
+def test_the_stated_das28_convention_is_the_one_the_function_applies() -> None:
+    # "a < x ≤ b": the boundary x belongs to the category on the side of "≤".
+    tokens = DAS28_BOUNDARY_CONVENTION.split()
+    boundaries = 0
+    for i in range(2, len(tokens) - 2, 4):
+        left, op_left, x, op_right, right = tokens[i - 2:i + 3]
+        owner = left if op_left == "≤" else right
+        assert "≤" in (op_left, op_right)
+        assert DiseaseActivity(owner) == das28_category(float(x))
+        assert DiseaseActivity(left) == das28_category(float(x) - 0.01)
+        assert DiseaseActivity(right) == das28_category(float(x) + 0.01)
+        boundaries += 1
+    assert 3 == boundaries
 
 
 @given(

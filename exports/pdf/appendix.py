@@ -1,60 +1,23 @@
-"""What the appendix lists: every "to be confirmed" field and the check findings."""
+"""What the appendix lists: every value not yet confirmed and the check findings."""
 
 from __future__ import annotations
 
-import enum
-import re
-from collections.abc import Iterable, Iterator
-from typing import Any
-
-import attrs
+from collections.abc import Iterable
 
 from exports.pdf.blocks import FindingRow, TbcItem
 from planner.checks.engine import Finding
-from planner.expr.nodes import Expr
-from planner.model import TBC, Protocol
-
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_NAMES = ("name", "agent", "label", "key", "id")
-
-
-def _kind(obj: object) -> str:
-    return _CAMEL.sub(" ", type(obj).__name__).lower()
-
-
-def _describe(obj: object) -> str:
-    """``arm 'TOF+IGU'``: the kind of an object and the first name it has."""
-    for attr in _NAMES:
-        v = getattr(obj, attr, None)
-        if isinstance(v, str) and v:
-            return f"{_kind(obj)} '{v}'"
-    return _kind(obj)
+from planner.model import Protocol
+from planner.model.unconfirmed import unconfirmed
 
 
 def collect_tbc(protocol: Protocol) -> tuple[TbcItem, ...]:
-    """Every field of the protocol in the "to be confirmed" state, in model order.
+    """Every value not yet confirmed, in model order: fields "to be confirmed" and
+    quantities marked ``verify`` (from a secondary source).
 
-    The walk is generic over the attrs classes, so a field added to the model
-    later is listed without a change here.
+    The list is the model's own (:func:`planner.model.unconfirmed.unconfirmed`),
+    the same the checks and the CRF cover sheet list.
     """
-    return tuple(_walk(protocol, "$", ()))
-
-
-def _walk(obj: Any, path: str, where: tuple[str, ...]) -> Iterator[TbcItem]:
-    if isinstance(obj, TBC):
-        yield TbcItem(path, " › ".join(where) or "protocol", obj.reason)
-    elif isinstance(obj, (Expr, enum.Enum, str)):
-        return
-    elif attrs.has(type(obj)):
-        for f in attrs.fields(type(obj)):
-            v = getattr(obj, f.name)
-            label = f.name.replace("_", " ")
-            step = where if isinstance(v, tuple) and v and attrs.has(type(v[0])) else (*where, label)
-            yield from _walk(v, f"{path}.{f.name}", step)
-    elif isinstance(obj, tuple):
-        for i, x in enumerate(obj):
-            step = (*where, _describe(x)) if attrs.has(type(x)) else where
-            yield from _walk(x, f"{path}[{i}]", step)
+    return tuple(TbcItem(u.path, u.place, u.description, u.verify) for u in unconfirmed(protocol))
 
 
 def finding_rows(findings: Iterable[Finding]) -> tuple[FindingRow, ...]:

@@ -207,11 +207,12 @@ class Section:
 
 @frozen
 class TbcItem:
-    """A field in the "to be confirmed" state: where it is and what is missing."""
+    """A value not yet confirmed: where it is and what is missing (``verify``: what to check)."""
 
     path: str
     where: str
     reason: str
+    verify: bool = False
 
 
 @frozen

@@ -206,7 +206,7 @@ def _preclinical(p: Protocol, cite: Cite) -> tuple[Section, ...]:
         background.append(Section("pathway", "2.3", "Treatment decision pathway", _pathway_blocks(p, cite)))
     unit_text: tuple[Block, ...] = ()
     if p.animals is not None:
-        unit_text = (Para(t(strong("Experimental unit: "), p.animals.experimental_unit)),)
+        unit_text = (Para(t(strong("Experimental unit: "), value(p.animals.experimental_unit))),)
     procedures: list[Block] = [d.procedures_table(p, cite)] if p.procedures else []
     procedures.append(d.interventions_table(p, cite))
     welfare: list[Block] = [d.welfare_table(p.animals)] if p.animals else [missing]
@@ -239,8 +239,11 @@ def _appendix_tbc(items: tuple[TbcItem, ...]) -> Section:
     if not items:
         return Section("appendix_tbc", "Appendix A", "Items to be confirmed",
                        (Para(t("Every field of the protocol is confirmed.")),))
-    intro = Para(t(f"{len(items)} fields of the protocol are ", strong("to be confirmed"),
-                   ": the sources do not give them. Each is shown in place as “TO BE CONFIRMED” and listed here."))
+    n_verify = sum(1 for x in items if x.verify)
+    intro = Para(t(f"{len(items) - n_verify} fields of the protocol are ", strong("to be confirmed"),
+                   ": the sources do not give them. Each is shown in place as “TO BE CONFIRMED” and listed here.",
+                   f" {n_verify} values come from a secondary source: each is marked in place “verify against "
+                   "the primary source” and listed here too." if n_verify else None))
     return Section("appendix_tbc", "Appendix A", "Items to be confirmed", (intro, d.tbc_table(items)))
 
 

@@ -83,7 +83,8 @@ def monitoring_table(p: Protocol, cite: Cite) -> Table:
         applies = ", ".join(arm_names.get(a, a) for a in m.arms) if m.arms else "all arms"
         rows.append((
             t(strong(m.name), muted(f"\n{m.timing.value}; {applies}"), muted(f"\n[{m.id}]")),
-            t(rule(str(m.condition)), muted(f"\nCTCAE v5.0: {m.ctcae}") if m.ctcae else None),
+            t(rule(str(m.condition)),
+              muted("\nCTCAE v5.0: " + "; ".join(g.describe() for g in m.ctcae)) if m.ctcae else None),
             t(strong(m.action.value.capitalize()), "\n", m.action_text),
             value(m.frequency, cite, True),
             t(cite(m.source)) if m.source else (muted("—"),),
@@ -168,7 +169,7 @@ def animals_table(a: AnimalDetails, cite: Cite) -> Table:
         ("Species and strain", t(f"{a.species}, {a.strain}", cite(a.source))),
         ("Sex", t(a.sex.value)),
         ("Number", t(str(a.total))),
-        ("Experimental unit", t(a.experimental_unit)),
+        ("Experimental unit", value(a.experimental_unit)),
         ("Age", value(a.age, cite)),
         ("Weight (g)", value(a.weight_g)),
         ("Supplier", value(a.supplier)),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from exports.pdf.blocks import Entry, Numbered, Table, Text
 from exports.pdf.spans import Cite, join, muted, rule, strong, t, tbc, value, warn
-from planner.model import TBC, Category, Level, Protocol, Visit
+from planner.model import TBC, Category, Intervention, Level, Protocol, Visit
 
 #: Visits that still fit a portrait page; more go on landscape pages.
 PORTRAIT_VISITS = 7
@@ -59,20 +59,25 @@ def synopsis(p: Protocol, cite: Cite) -> Table:
         rows.append(("Population", t(p.population.description)))
     if p.animals is not None:
         a = p.animals
-        rows.append(("Animals", t(f"{a.total} {a.sex.value} {a.species} ({a.strain}); experimental unit: "
-                                  f"{a.experimental_unit}", cite(a.source))))
+        rows.append(("Animals", t(f"{a.total} {a.sex.value} animals; species: {a.species}; strain: {a.strain}; age: ",
+                                  value(a.age, cite, True), "; weight (g): ", value(a.weight_g, cite, True),
+                                  f"; experimental unit: {a.experimental_unit}", cite(a.source))))
     incl = sum(1 for c in p.eligibility if c.category is Category.INCLUSION)
     excl = len(p.eligibility) - incl
     if p.eligibility:
         rows.append(("Eligibility", t(f"{incl} inclusion and {excl} exclusion criteria")))
-    if p.arms:
+    sizes = {a.planned_size for a in p.arms}
+    if len(p.arms) > 1 and len(sizes) == 1 and isinstance(next(iter(sizes)), TBC):
+        # One shared "to be confirmed" size reads once, not once per arm.
+        rows.append(("Arms / groups", t("; ".join(a.name for a in p.arms), " (n per group: ",
+                                        value(p.arms[0].planned_size, cite, True), ")")))
+    elif p.arms:
         rows.append(("Arms / groups", join([t(a.name, " (n = ", value(a.planned_size, cite, True), ")")
                                             for a in p.arms])))
     agents: dict[str, Text] = {}
     for arm in p.arms:
         for iv in arm.interventions:
-            agents.setdefault(iv.agent, t(strong(iv.agent), ": ", value(iv.dose, cite, True), ", ",
-                                          value(iv.route, cite, True), ", ", value(iv.frequency, cite, True)))
+            agents.setdefault(iv.agent, t(strong(iv.agent), ": ", _regimen(iv, cite)))
     if agents:
         rows.append(("Interventions", join(list(agents.values()))))
     for level in (Level.PRIMARY, Level.SECONDARY):
@@ -93,6 +98,15 @@ def synopsis(p: Protocol, cite: Cite) -> Table:
                 else t(f"{s.duration_days} days"))
     rows.append(("Duration", t(duration, cite(s.duration_source), f"; {len(s.visits)} visits; day 0 = {s.anchor}")))
     return kv_table("synopsis", "Synopsis", rows)
+
+
+def _regimen(iv: Intervention, cite: Cite) -> Text:
+    """"dose …, route …, frequency …", each part named so a "to be confirmed" says what it stands for.
+
+    An intervention without a dose (a vehicle given "in the same volume") shows no dose part at all.
+    """
+    parts = [("dose", iv.dose), ("route", iv.route), ("frequency", iv.frequency)]
+    return join([t(f"{name} ", value(v, cite, True)) for name, v in parts if v is not None], ", ")
 
 
 # -- schedule of activities ------------------------------------------------------------

@@ -373,7 +373,7 @@ class _Review:
 
     def fire(self, firing: Firing, visit: Visit | None) -> None:
         when = f"at {visit.name}" if visit is not None else "in the logs"
-        ctcae = f" [{firing.ctcae}]" if firing.ctcae else ""
+        ctcae = f" [CTCAE v5.0: {'; '.join(g.text() for g in firing.ctcae)}]" if firing.ctcae else ""
         where = self.plan.rule_cell(self.plan.rules[firing.rule], visit)
         arm = " (arm not entered; the rule is for " + ", ".join(firing.arms) + ")" if firing.arm_unconfirmed else ""
         self.add("CRF-MONITOR", f"{firing.name} {when}: {firing.action.value} — {firing.action_text}{ctcae}{arm} "

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import attrs
 from openpyxl.formatting.rule import Rule as FormatRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
@@ -37,7 +35,8 @@ from exports.xlsx.text import put_text
 from exports.xlsx.translate import Untranslatable, expression_formula, method_formula
 from exports.xlsx.validation import ANY_DATE, SHORT_TEXT, YES_NO_UNKNOWN, Rule, Validations
 from planner.expr import to_text
-from planner.model import TBC, Codelist, Item, Protocol, Visit, show
+from planner.model import TBC, Codelist, Protocol, Visit, show
+from planner.model.unconfirmed import unconfirmed
 
 CENTRE = Alignment(horizontal="center", vertical="top")
 WHOLE_NUMBER_SCORES = frozenset({"mrss_total", "ssc_2013_score", "ra_2010_score", "cia_clinical_score"})
@@ -73,34 +72,10 @@ def participant_line(ctx: Context, ws: Worksheet, row: int = 2) -> None:
     ctx.style.apply(cell, styles.PREFILLED)
 
 
-def to_be_confirmed(obj: Any, path: str = "") -> Iterator[tuple[str, TBC]]:
-    """Every "to be confirmed" value in an attrs object tree, with its path (``arms[tof].interventions[0].dose``).
-
-    Elements of a tuple are named by their id (an item by its name) where they have one.
-    """
-    if obj is None or isinstance(obj, str | int | float | enum.Enum):
-        return
-    if isinstance(obj, TBC):
-        yield path, obj
-    elif isinstance(obj, tuple):
-        for i, value in enumerate(obj):
-            key = value.name if isinstance(value, Item) else getattr(value, "id", None)
-            yield from to_be_confirmed(value, f"{path}[{key if isinstance(key, str) else i}]")
-    elif attrs.has(type(obj)):
-        for name in _field_names(type(obj)):
-            value = getattr(obj, name)
-            if value is not None and not isinstance(value, str | int | float | enum.Enum):
-                yield from to_be_confirmed(value, f"{path}.{name}" if path else name)
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(a.name for a in attrs.fields(cls))
-    return names
+def unconfirmed_lines(protocol: Protocol) -> list[tuple[str, str]]:
+    """``(where, text)`` for every value not yet confirmed: the model's list, as the checks and the PDF have it."""
+    return [(u.place, f"TO VERIFY: {u.description}" if u.verify else f"TO BE CONFIRMED: {u.description}")
+            for u in unconfirmed(protocol)]
 
 
 # -- cover ----------------------------------------------------------------------------
@@ -140,11 +115,12 @@ def cover(ctx: Context, ws: Worksheet, dv: Validations) -> None:
     legend_row, row = row, _section(ctx, ws, row, "Legend", legend)
     ctx.style.apply(ws.cell(legend_row + 1, 1), styles.SAMPLE)  # the "Shaded cell" label shows the entry colour
     ctx.style.apply(ws.cell(legend_row + 3, 1), styles.DERIVED)
-    rules = [(m.name, f"{m.action.value}: {m.action_text}" + (f" (arms: {', '.join(m.arms)})" if m.arms else ""))
+    rules = [(m.name, f"{m.action.value}: {m.action_text}" + (f" (arms: {', '.join(m.arms)})" if m.arms else "")
+              + (f" CTCAE v5.0: {'; '.join(g.describe() for g in m.ctcae)}." if m.ctcae else ""))
              for m in p.monitoring]
     if rules:
         row = _section(ctx, ws, row, "Safety rules", rules)
-    tbc = [(path, show(value)) for path, value in to_be_confirmed(p)]
+    tbc = unconfirmed_lines(p)
     row = _section(ctx, ws, row, f"To be confirmed ({len(tbc)})", tbc or [("—", "nothing")], styles.TBC_TEXT)
     contents = [(ws_.title, "") for ws_ in ctx.wb.worksheets if ws_.sheet_state == "visible"]
     row = _section(ctx, ws, row, "Sheets", contents)

@@ -8,15 +8,11 @@ breadcrumbs, and every value still "to be confirmed".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, TypeVar, cast
-
-import attrs
-from attrs import frozen
+from typing import Any, TypeVar
 
 from planner.checks.risks import RISK_TABLE, ClassRisks
-from planner.expr.nodes import Expr
 from planner.model import (
     TBC,
     Arm,
@@ -28,10 +24,12 @@ from planner.model import (
     Mechanism,
     MonitoringRule,
     Protocol,
-    Quantity,
     Role,
     Visit,
 )
+from planner.model.unconfirmed import Unconfirmed, crumb, label, unconfirmed, walk
+
+__all__ = ["ACTIVE_ROLES", "PRE_TREATMENT_EPOCHS", "Context", "crumb", "derivation_inputs", "label", "walk"]
 
 T = TypeVar("T")
 
@@ -39,47 +37,6 @@ PRE_TREATMENT_EPOCHS = frozenset({EpochType.SCREENING, EpochType.BASELINE})
 
 #: Roles whose agents count for combination and risk checks.
 ACTIVE_ROLES = frozenset({Role.INVESTIGATIONAL, Role.BACKGROUND})
-
-_KIND_LABEL = {
-    "Arm": "arm", "Intervention": "intervention", "Visit": "visit", "Epoch": "epoch", "Item": "item",
-    "Form": "form", "Codelist": "codelist", "Objective": "objective", "Endpoint": "endpoint",
-    "Criterion": "criterion", "MonitoringRule": "monitoring rule", "Derivation": "derivation",
-    "Procedure": "procedure", "Reference": "reference", "Pathway": "pathway",
-}
-_ROOT_LABEL = {
-    "schedule": "schedule", "dictionary": "data dictionary", "population": "population",
-    "animals": "animals", "sample_size": "sample size", "randomisation": "randomisation",
-    "blinding": "blinding", "statistics": "statistics",
-}
-
-
-def crumb(*parts: str) -> str:
-    """Join breadcrumb parts: ``arm 'TOF+IGU' › intervention 'tofacitinib'``."""
-    return " › ".join(p for p in parts if p)
-
-
-def label(obj: object) -> str:
-    """``kind 'id'`` for a model object (``arm 'TOF+IGU'``, ``criterion 'inc1'``)."""
-    kind = _KIND_LABEL.get(type(obj).__name__, type(obj).__name__.lower())
-    if isinstance(obj, Arm):
-        return f"{kind} {obj.name!r}"
-    for attr in ("id", "agent", "name", "key"):
-        value = getattr(obj, attr, None)
-        if isinstance(value, str):
-            return f"{kind} {value!r}"
-    return kind
-
-
-@frozen
-class Pending:
-    """A value not yet confirmed: a ``TBC`` field, or a quantity marked ``verify``."""
-
-    path: str
-    where: str
-    field: str
-    reason: str
-    verify: bool = False
-
 
 class Context:
     """A protocol and the lookups its checks share (computed lazily, once)."""
@@ -159,12 +116,6 @@ class Context:
     def visits(self) -> dict[str, Visit]:
         return {v.id: v for v in self.protocol.schedule.visits}
 
-    def visit_path(self, visit_id: str) -> str:
-        for i, v in enumerate(self.protocol.schedule.visits):
-            if v.id == visit_id:
-                return f"$.schedule.visits[{i}]"
-        return "$.schedule.visits"
-
     def is_pre_treatment(self, visit: Visit) -> bool:
         """A screening or baseline visit: its epoch is one, or its day is ≤ 0."""
         epoch = self.protocol.schedule.epoch(visit.epoch)
@@ -195,9 +146,9 @@ class Context:
     # -- values to be confirmed ------------------------------------------------
 
     @cached_property
-    def pending(self) -> tuple[Pending, ...]:
-        """Every ``TBC`` field and every quantity marked ``verify``, with its path."""
-        return tuple(_pending(self.protocol))
+    def pending(self) -> tuple[Unconfirmed, ...]:
+        """Every ``TBC`` field and every quantity marked ``verify``, with its path (the model's one walk)."""
+        return unconfirmed(self.protocol)
 
 
 def derivation_inputs(d: Derivation) -> tuple[str, ...]:
@@ -207,37 +158,3 @@ def derivation_inputs(d: Derivation) -> tuple[str, ...]:
     if d.expression is not None:
         return tuple(sorted(d.expression.refs()))
     return ()
-
-
-def walk(obj: object, path: str = "$", where: str = "") -> Iterator[tuple[str, str, str, object]]:
-    """``(path, breadcrumb, field, value)`` for every field value below ``obj``.
-
-    Model objects are entered (rule expressions are not); ``TBC`` values and
-    quantities are leaves; tuples yield each element with its index.
-    """
-    for a in attrs.fields(cast("type[attrs.AttrsInstance]", type(obj))):
-        value = getattr(obj, a.name)
-        sub = f"{path}.{a.name}"
-        here = where or _ROOT_LABEL.get(a.name, "")
-        if isinstance(value, tuple):
-            for i, el in enumerate(value):
-                if _enter(el):
-                    yield from walk(el, f"{sub}[{i}]", crumb(here, label(el)))
-                else:
-                    yield f"{sub}[{i}]", here or "protocol", a.name, el
-        elif _enter(value):
-            yield from walk(value, sub, here)
-        else:
-            yield sub, here or "protocol", a.name, value
-
-
-def _enter(value: object) -> bool:
-    return attrs.has(type(value)) and not isinstance(value, (Expr, TBC, Quantity))
-
-
-def _pending(protocol: Protocol) -> Iterator[Pending]:
-    for path, where, name, value in walk(protocol):
-        if isinstance(value, TBC):
-            yield Pending(path, where, name, value.reason)
-        elif isinstance(value, Quantity) and value.verify:
-            yield Pending(path, where, name, f"{value} comes from a secondary source", True)

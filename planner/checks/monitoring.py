@@ -8,14 +8,16 @@ when some choice would be. Risk facts come from :mod:`planner.checks.risks`.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from itertools import combinations
 
+from planner import ctcae, units
 from planner.checks import risks
 from planner.checks.context import Context, crumb, label
 from planner.checks.engine import Area, Check, Hit, Severity, hit
 from planner.checks.exprs import Problem, problems
-from planner.model import MODALITY, Action, Arm, Intervention, Mechanism, Modality, Role, Timing
+from planner.model import MODALITY, Action, Arm, CtcaeGrading, Intervention, Mechanism, Modality, Role, Timing
 
 _M = Area.MONITORING
 _ADVANCED = frozenset({Modality.BIOLOGIC, Modality.TARGETED_SYNTHETIC})
@@ -296,6 +298,46 @@ def unverified_class(ctx: Context) -> Iterator[Hit]:
                           status=entry.status.value, note=entry.note)
 
 
+def _grading_problems(ctx: Context, g: CtcaeGrading) -> Iterator[tuple[str, str, str]]:
+    """``(field, problem, what to do)`` for a CTCAE grading the data cannot feed."""
+    item, want = ctx.item(g.item), ctcae.term_unit(g.term)
+    if item is None:
+        close = difflib.get_close_matches(g.item, list(ctx.items), n=1)
+        yield "item", f"item '{g.item}' is not in the data dictionary", \
+            f"did you mean '{close[0]}'?" if close else "name the item whose value is graded"
+        return
+    unit = item.unit
+    if unit is None:
+        yield "item", f"item '{g.item}' has no unit", f"state its unit ({want} or one that converts to it)"
+    elif not isinstance(unit, str) or unit == want:
+        return  # a unit to be confirmed is reported by DES013
+    elif want != "xULN" and not units.convertible(unit, want):
+        yield "item", f"item '{g.item}' is in {unit}, which does not convert to {want}", \
+            f"grade an item measured in {want} or a unit that converts to it"
+    elif want == "xULN" and g.uln_item is None:
+        yield "uln_item", f"the term is graded in multiples of ULN and '{g.item}' is in {unit}", \
+            "name the item holding the upper limit of normal in 'uln_item'"
+    elif want == "xULN" and g.uln_item is not None:
+        uln = ctx.item(g.uln_item)
+        if uln is None:
+            yield "uln_item", f"item '{g.uln_item}' is not in the data dictionary", \
+                "name the item holding the upper limit of normal"
+        elif isinstance(uln.unit, str) and not units.convertible(uln.unit, unit):
+            yield "uln_item", f"'{g.uln_item}' is in {uln.unit}, which does not convert to {unit} ('{g.item}')", \
+                f"give the upper limit of normal in the unit of '{g.item}'"
+
+
+def ctcae_not_gradable(ctx: Context) -> Iterator[Hit]:
+    """A rule's CTCAE term cannot be graded from the data: the graded item is not in the
+    data dictionary or has no unit, its unit does not convert to the term's unit, or a term
+    graded in multiples of ULN has no ULN item (unless the item is itself in xULN)."""
+    for i, rule in enumerate(ctx.protocol.monitoring):
+        for k, g in enumerate(rule.ctcae):
+            for name, problem, todo in _grading_problems(ctx, g):
+                yield hit(f"$.monitoring[{i}].ctcae[{k}].{name}", label(rule), term=g.term.value, problem=problem,
+                          todo=todo)
+
+
 CHECKS: tuple[Check, ...] = (
     Check(_M, "MON001", Severity.ERROR, "two agents of one class",
           "'{first}' and '{second}' are both {mechanism}; combine agents of different mechanism classes",
@@ -343,4 +385,8 @@ CHECKS: tuple[Check, ...] = (
           "the risks of {mechanism} are {status} in the risk table, so its monitoring was checked only as far "
           "as REFERENCE.md goes; check the product label",
           "The risk table (planner/checks/risks.py) says: {note}", unverified_class),
+    Check(_M, "MON015", Severity.ERROR, "CTCAE term not gradable",
+          "CTCAE term '{term}': {problem}; {todo}",
+          "A firing reports the CTCAE v5.0 grade computed from the observed value of the graded item, in the "
+          "term's unit (/mm3, g/dL, or multiples of ULN); see planner/ctcae.py.", ctcae_not_gradable),
 )

@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     except Refused as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        for line in exc.lines:
+            print(f"refused: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -4,8 +4,10 @@ For every protocol, ``DIR/<id>/`` receives the check report (JSON and
 Markdown), the canonical YAML source, the Excel CRF, the PDF protocol and,
 when the protocol has a decision pathway, its Graphviz DOT file. Protocols
 with check errors stop the build (exit 1) before any document is written,
-unless ``--allow-errors``. A CRF that holds entered data is never replaced
-without ``--force`` (which keeps a backup first).
+unless ``--allow-errors``. Building again into the same DIR replaces the
+build's own files; a file a person edited since (or a CRF that holds entered
+data) stops the build before anything is written, unless ``--force``, which
+keeps a backup first (:mod:`planner.cli.guard`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from planner.cli.common import resolve_protocol, write_atomic
+from planner.cli.common import resolve_protocol
+from planner.cli.guard import FORCE_HELP, claim
 
 if TYPE_CHECKING:
 
@@ -30,12 +33,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("build", help="check protocols and write all their documents into DIR/<id>/",
                        description="Check each protocol and write its CRF workbook, PDF protocol, check report "
                                    "(JSON and Markdown), YAML source and pathway DOT. With no ids, build the "
-                                   "shipped studies.")
+                                   "shipped studies. Building again replaces the build's own files; a file edited "
+                                   "since stops the build before anything is written, unless --force.")
     p.add_argument("protocols", nargs="*", metavar="ID|PATH", help="shipped ids or YAML/JSON files")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory")
     p.add_argument("--allow-errors", action="store_true", help="write documents even when checks find errors")
-    p.add_argument("--force", action="store_true",
-                   help="replace CRFs that hold entered data, after keeping a timestamped backup")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(handler=cmd_build)
 
 
@@ -94,8 +97,9 @@ def _documents(protocol: Protocol, report: Report) -> list[tuple[str, str, Calla
 def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from exports import FORMATS
     from planner.checks import Severity, check
-    from planner.cli.crf import guard_filled_crfs
+    from planner.cli.crf import filled_crf
     from protocols import REGISTRY
 
     refs = args.protocols or list(REGISTRY)
@@ -119,19 +123,19 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
 
-    crfs = [out / p.id / f"{p.id}-crf.xlsx" for p in protocols]
-    for original, backup in guard_filled_crfs(crfs, args.force):
-        print(f"kept a backup of {original} as {backup}", file=sys.stderr)
-
+    documents = [_documents(p, r) for p, r in zip(protocols, reports, strict=True)]
+    paths = [out / p.id / name for p, docs in zip(protocols, documents, strict=True) for _, name, _ in docs]
+    crfs = {out / p.id / FORMATS["xlsx"].filename(p.id): filled_crf for p in protocols}
     written = 0
-    for i, (protocol, report) in enumerate(zip(protocols, reports, strict=True), 1):
-        folder = out / protocol.id
-        for label, name, produce in _documents(protocol, report):
-            progress.step(i, protocol.id, label)
-            write_atomic(folder / name, produce())
-            written += 1
-        progress.done()
-        s = report.summary
-        print(f"{protocol.id}: {folder}/ ({s['error']} error(s), {s['warning']} warning(s), {s['info']} info)")
+    with claim(paths, force=args.force, inspect=crfs) as files:  # every file is checked before any is written
+        for i, (protocol, report, docs) in enumerate(zip(protocols, reports, documents, strict=True), 1):
+            folder = out / protocol.id
+            for label, name, produce in docs:
+                progress.step(i, protocol.id, label)
+                files.write(folder / name, produce())
+                written += 1
+            progress.done()
+            s = report.summary
+            print(f"{protocol.id}: {folder}/ ({s['error']} error(s), {s['warning']} warning(s), {s['info']} info)")
     print(f"built {len(protocols)} protocol(s), {written} files, in {time.perf_counter() - started:.1f} s")
     return 0

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from planner.cli.common import BadInput, emit, print_json, resolve_protocol
+from planner.cli.guard import FORCE_HELP
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +21,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("dump", help="write a protocol as canonical YAML or JSON")
     p.add_argument("protocol", metavar="ID|PATH")
     p.add_argument("--format", choices=("yaml", "json"), default="yaml")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (atomically) instead of stdout; a FILE edited since is kept unless --force")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(handler=cmd_dump)
 
     p = sub.add_parser("validate", help="load a YAML/JSON protocol file and report every problem")
@@ -68,7 +71,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     from planner.serialize import dump
 
-    emit(dump(resolve_protocol(args.protocol), args.format), args.output)
+    emit(dump(resolve_protocol(args.protocol), args.format), args.output, force=args.force)
     return 0
 
 

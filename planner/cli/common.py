@@ -13,16 +13,20 @@ if TYPE_CHECKING:
     from planner.model import Protocol
 
 
-class BadInput(Exception):
-    """Bad input or usage: printed one line per problem, exit code 2."""
+class Problems(Exception):
+    """An error reported as one line per problem."""
 
     def __init__(self, lines: list[str] | str) -> None:
         self.lines = [lines] if isinstance(lines, str) else list(lines)
         super().__init__("\n".join(self.lines))
 
 
-class Refused(Exception):
-    """An action refused to protect data (e.g. overwriting a filled CRF): exit 1."""
+class BadInput(Problems):
+    """Bad input or usage: printed one line per problem, exit code 2."""
+
+
+class Refused(Problems):
+    """An action refused to protect data (e.g. overwriting an edited file): one line per file, exit 1."""
 
 
 def resolve_protocol(ref: str) -> Protocol:
@@ -75,14 +79,18 @@ def _umask() -> int:
     return current
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it atomically to ``output``."""
+def emit(text: str, output: str | None, *, force: bool = False) -> None:
+    """Print ``text``, or write it atomically to ``output`` through the overwrite guard (``planner.cli.guard``)."""
     from pathlib import Path
+
+    from planner.cli.guard import claim
 
     if output is None or output == "-":
         sys.stdout.write(text)
-    else:
-        write_atomic(Path(output), text.encode("utf-8"))
+        return
+    path = Path(output)
+    with claim([path], force=force) as out:
+        out.write(path, text.encode("utf-8"))
 
 
 def print_json(data: Any) -> None:

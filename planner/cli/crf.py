@@ -1,23 +1,23 @@
 """Commands ``export`` (any format of :data:`exports.FORMATS`) and ``crf-check`` (read back filled CRFs).
 
-``export`` dispatches on ``--to`` through :data:`exports.FORMATS`; a format
-that needs care before replacing a file registers a guard in
-:data:`OVERWRITE_GUARDS`. The Excel CRF's guard never overwrites a workbook
-with entered data unless ``--force`` is given, and then keeps a timestamped
-backup first. Every file is written atomically.
+``export`` dispatches on ``--to`` through :data:`exports.FORMATS` and writes
+through the overwrite guard (:mod:`planner.cli.guard`): its own output is
+replaced, a file a person edited is kept unless ``--force`` (which keeps a
+timestamped backup first). A format whose files have a test of their own
+registers it in :data:`CONTENT_CHECKS`: an Excel CRF is replaced when it holds
+no entered data. Every file is written atomically.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import re
 import sys
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from planner.cli.common import BadInput, Refused, print_json, resolve_protocol, write_atomic
+from planner.cli.common import BadInput, Refused, print_json, resolve_protocol
+from planner.cli.guard import FORCE_HELP, Inspect, claim
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 _PARTICIPANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-Guard = Callable[[Sequence["Path"], bool], list[tuple["Path", "Path"]]]
-"""Checks the files an export will replace; returns ``(file, backup)`` pairs it backed up, or raises Refused."""
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from exports import FORMATS
@@ -39,8 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("protocol", metavar="ID|PATH")
     p.add_argument("--to", required=True, choices=sorted(FORMATS), help="export format")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write into")
-    p.add_argument("--force", action="store_true",
-                   help="replace files that hold entered data (a timestamped backup is kept first)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     who = p.add_mutually_exclusive_group()
     who.add_argument("--participants", type=_positive, metavar="N",
                      help="xlsx: one workbook per participant, ids 001…N")
@@ -112,49 +108,26 @@ def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list
     return [(out_dir / f"{stem}-{pid}{dot}{suffix}", {"participant_id": pid}) for pid in ids]
 
 
-def guard_filled_crfs(paths: Sequence[Path], force: bool) -> list[tuple[Path, Path]]:
-    """Refuse to replace a workbook that holds entered data; with ``force``, back each one up first.
+def filled_crf(path: Path) -> str | None:
+    """Why an existing workbook must be kept (entered data, not a blank protocol-planner CRF), or None.
 
-    A blank CRF exported by protocol-planner is replaced silently. Anything
-    else at a target path (entered data, an unreadable file, another
-    workbook) is kept unless ``force`` is given, and then copied to
-    ``<name>.backup-<timestamp>.xlsx`` before it is replaced.
+    A blank CRF exported by protocol-planner may be replaced even when the
+    folder's manifest does not vouch for it; anything else (entered data, an
+    unreadable file, another workbook) is kept unless ``--force``.
     """
     from exports.xlsx.read import CrfError, entered_cells
 
-    kept: list[tuple[Path, str]] = []
-    for path in paths:
-        if not path.exists():
-            continue
-        try:
-            cells = entered_cells(path.read_bytes())
-        except CrfError as exc:
-            kept.append((path, f"it is not a blank protocol-planner CRF ({exc})"))
-            continue
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot read: {exc}") from None
-        if cells:
-            kept.append((path, f"it holds entered data ({len(cells)} cells, first {cells[0]})"))
-    if not kept:
-        return []
-    if not force:
-        lines = [f"{path}: not overwritten: {why}" for path, why in kept]
-        raise Refused("\n".join(lines) + "\nnothing was written; use --force to replace them after a backup")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backups: list[tuple[Path, Path]] = []
-    for path, _ in kept:
-        backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-        n = 1
-        while backup.exists():
-            n += 1
-            backup = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
-        write_atomic(backup, path.read_bytes())
-        backups.append((path, backup))
-    return backups
+    try:
+        cells = entered_cells(path.read_bytes())
+    except CrfError as exc:
+        return f"it is not a blank protocol-planner CRF ({exc})"
+    if cells:
+        return f"it holds entered data ({len(cells)} cells, first {cells[0]})"
+    return None
 
 
-OVERWRITE_GUARDS: dict[str, Guard] = {"xlsx": guard_filled_crfs}
-"""Per export format, the check run before files are replaced (formats not listed are simply overwritten)."""
+CONTENT_CHECKS: dict[str, Inspect] = {"xlsx": filled_crf}
+"""Per export format, its own test of an existing file (formats not listed rely on the guard's manifest alone)."""
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -167,23 +140,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     if ids is not None and fmt.key != "xlsx":
         raise BadInput("--participants and --participant-ids apply to --to xlsx only")
     protocol = resolve_protocol(args.protocol)
+    if fmt.key == "dot" and not protocol.pathways:
+        raise Refused(f"{protocol.id} has no decision pathway, so there is no DOT file to write")
     outputs = plan_outputs(fmt, protocol, Path(args.output), ids)
     try:
         module = fmt.load()
     except RuntimeError as exc:
         raise BadInput(str(exc)) from None
-    guard = OVERWRITE_GUARDS.get(fmt.key)
-    backups = guard([path for path, _ in outputs], args.force) if guard is not None else []
-    for original, backup in backups:
-        print(f"kept a backup of {original} as {backup}", file=sys.stderr)
+    paths = [path for path, _ in outputs]
+    check = CONTENT_CHECKS.get(fmt.key)
     total = len(outputs)
-    if fmt.key == "dot" and not protocol.pathways:
-        raise Refused(f"{protocol.id} has no decision pathway, so there is no DOT file to write")
-    for i, (path, options) in enumerate(outputs, 1):
-        buffer = io.BytesIO()
-        module.write(protocol, buffer, **options)
-        write_atomic(path, buffer.getvalue())
-        _progress(i, total, path)
+    with claim(paths, force=args.force, inspect={p: check for p in paths} if check else None) as files:
+        for i, (path, options) in enumerate(outputs, 1):
+            buffer = io.BytesIO()
+            module.write(protocol, buffer, **options)
+            files.write(path, buffer.getvalue())
+            _progress(i, total, path)
     if total == 1:
         print(f"wrote {outputs[0][0]}")
     else:

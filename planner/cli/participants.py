@@ -2,7 +2,8 @@
 
 Both read a CSV, XLSX or JSON file (see ``docs/participants.md``), print a
 readable table, or JSON with ``--json``, or write a CSV/XLSX/JSON file with
-``-o`` (atomically). A run that worked exits 0 whatever the answers are
+``-o`` (atomically, never over a file a person edited unless ``--force``:
+:mod:`planner.cli.guard`). A run that worked exits 0 whatever the answers are
 (ineligible candidates and fired rules are results, not errors); a file that
 cannot be used exits 2 with one line per problem: file, row and column.
 """
@@ -14,7 +15,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from planner.cli.common import BadInput, print_json, resolve_protocol, write_atomic
+from planner.cli.common import BadInput, print_json, resolve_protocol
+from planner.cli.guard import FORCE_HELP, claim
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,6 +53,7 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE.xlsx, FILE.csv or FILE.json "
                                                           "(atomically) instead of printing a table")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -62,7 +65,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     sheet = _read(protocol, args.candidates, "candidates")
     result = screen(protocol, sheet)
     if output is not None:
-        _write_screening(result, output)
+        _write_screening(result, output, args.force)
         counts = ", ".join(f"{v} {k}" for k, v in result.summary().items())
         _say(f"wrote {output}: {len(result.results)} candidates ({counts})", quiet=args.json)
     if args.json:
@@ -81,7 +84,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     sheet = _read(protocol, args.observations, "observations")
     result = monitor(protocol, sheet)
     if output is not None:
-        _write_monitoring(result, output)
+        _write_monitoring(result, output, args.force)
         s = result.summary()
         _say(f"wrote {output}: {s['rows']} rows, {s['fired']} rule firing(s), {s['not_evaluable']} not evaluable",
              quiet=args.json)
@@ -130,7 +133,7 @@ def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
         raise BadInput([str(p) for p in exc.problems]) from None
 
 
-def _write_screening(result: ScreeningReport, path: Path) -> None:
+def _write_screening(result: ScreeningReport, path: Path, force: bool) -> None:
     from planner.participants import report
     from planner.participants.spreadsheet import csv_bytes, xlsx_bytes
 
@@ -141,10 +144,10 @@ def _write_screening(result: ScreeningReport, path: Path) -> None:
         data = csv_bytes(report.screening_table(result))
     else:
         data = xlsx_bytes([("Screening", report.screening_table(result)), ("Criteria", report.criteria_table(result))])
-    write_atomic(path, data)
+    _save(path, data, force)
 
 
-def _write_monitoring(result: MonitoringReport, path: Path) -> None:
+def _write_monitoring(result: MonitoringReport, path: Path, force: bool) -> None:
     from planner.participants import report
     from planner.participants.spreadsheet import csv_bytes, xlsx_bytes
 
@@ -156,4 +159,10 @@ def _write_monitoring(result: MonitoringReport, path: Path) -> None:
     else:
         data = xlsx_bytes([("Monitoring", report.monitoring_table(result)),
                            ("Rules not applied", report.not_applied_table(result))])
-    write_atomic(path, data)
+    _save(path, data, force)
+
+
+def _save(path: Path, data: bytes, force: bool) -> None:
+    """Write one results file through the overwrite guard."""
+    with claim([path], force=force) as out:
+        out.write(path, data)

@@ -8,6 +8,11 @@ and unknown`` is false, ``true or unknown`` is true, otherwise unknown stays.
 :func:`evaluate` walks the tree and explains its answer. :func:`compile_rule`
 turns the tree into nested closures once, for screening many records (see
 ``benchmarks/``); both give the same value for every record.
+
+A count whose records are partly unknown, and a derived score with inputs
+missing, is known only between two ends: a :class:`~planner.expr.bounds.Bounds`.
+A comparison with it is decided when every value between the ends gives the
+same answer, else unknown (see :mod:`planner.expr.bounds`).
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ from typing import Any
 from attrs import frozen
 
 from planner import units
+from planner.expr import bounds
+from planner.expr.bounds import Bounds, span
 from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 
 Record = Mapping[str, Any]
 Truth = bool | None
+SIGNIFICANT = 12
+"""Significant digits kept of a literal converted to another unit (``7 × 0.1`` is ``0.7``, not ``0.7000000000000001``)."""
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -53,7 +62,21 @@ def literal_value(lit: Lit, unit_of: Mapping[str, str | None], subject: Expr | N
     target = unit_of.get(subject.name)
     if target is None or target == lit.unit or not units.is_known(target) or not units.convertible(lit.unit, target):
         return lit.value
-    return value * units.factor(lit.unit, target)
+    return snap(value * units.factor(lit.unit, target))
+
+
+def snap(x: float) -> float:
+    """``x`` rounded to :data:`SIGNIFICANT` digits, so a unit factor's binary noise cannot cross a threshold."""
+    return float(f"{x:.{SIGNIFICANT}g}")
+
+
+def truth(value: object) -> Truth:
+    """Python's truth of a rule's value, ``None`` when unknown (also a :class:`Bounds` that may be zero)."""
+    if value is None:
+        return None
+    if isinstance(value, Bounds):
+        return bounds.truth(value)
+    return bool(value)
 
 
 def evaluate(expr: Expr, record: Record, unit_of: Mapping[str, str | None] | None = None) -> Outcome:
@@ -68,23 +91,28 @@ class _Walker:
     def eval(self, e: Expr, r: Record, subject: Expr | None = None) -> Outcome:
         if isinstance(e, Ref):
             v = r.get(e.name.rpartition(".")[2] if "." in e.name and e.name not in r else e.name)
-            return Outcome(v, missing=frozenset({e.name}) if v is None else frozenset())
+            return Outcome(v, missing=frozenset({e.name}) if v is None or isinstance(v, Bounds) else frozenset())
         if isinstance(e, Lit):
             return Outcome(literal_value(e, self.unit_of, subject))
         if isinstance(e, (And, Or)):
             return self._junction(e, r)
         if isinstance(e, Not):
             o = self.eval(e.term, r)
-            return Outcome(None if o.value is None else not o.value, o.because, o.missing)
+            t = truth(o.value)
+            return Outcome(None if t is None else not t, o.because, o.missing)
         if isinstance(e, Cmp):
             left = self.eval(e.left, r, e.right)
             right = self.eval(e.right, r, e.left)
-            return self._decide(e, [left, right], lambda a, b: _OPS[e.op](a, b))
+            return self._decide(e, [left, right], lambda a, b: _compare(e.op, a, b))
         if isinstance(e, Arith):
             left = self.eval(e.left, r, e.right)
             right = self.eval(e.right, r, e.left)
             if left.value is None or right.value is None:
                 return Outcome(None, missing=left.missing | right.missing)
+            if isinstance(left.value, Bounds) or isinstance(right.value, Bounds):
+                value = bounds.arith(e.op, left.value, right.value)
+                return Outcome(value, () if value is not None else (f"{e}: unknown ({left.value} {e.op} "
+                                                                      f"{right.value})",), left.missing | right.missing)
             if e.op == "/" and right.value == 0:
                 return Outcome(None, (f"{e}: division by zero",))
             try:
@@ -94,14 +122,13 @@ class _Walker:
         if isinstance(e, In):
             s = self.eval(e.subject, r)
             opts = [literal_value(o, self.unit_of, e.subject) for o in e.options]
-            return self._decide(e, [s], lambda a: a in opts)
+            return self._decide(e, [s], lambda a: bounds.member(a, opts) if isinstance(a, Bounds) else a in opts)
         if isinstance(e, Between):
             s = self.eval(e.subject, r)
             lo = self.eval(e.low, r, e.subject)
             hi = self.eval(e.high, r, e.subject)
-            lo_op = operator.le if e.low_inclusive else operator.lt
-            hi_op = operator.le if e.high_inclusive else operator.lt
-            return self._decide(e, [lo, s, hi], lambda a, b, c: lo_op(a, b) and hi_op(b, c))
+            ops = ("<=" if e.low_inclusive else "<", "<=" if e.high_inclusive else "<")
+            return self._decide(e, [lo, s, hi], lambda a, b, c: _between(ops, a, b, c))
         if isinstance(e, Count):
             return self._count(e, r)
         raise TypeError(f"cannot evaluate {e!r}")
@@ -111,19 +138,24 @@ class _Walker:
         if any(p.value is None for p in parts):
             return Outcome(None, (f"{e}: unknown ({', '.join(sorted(missing))} missing)",), missing)
         try:
-            value = bool(fn(*(p.value for p in parts)))
+            result = fn(*(p.value for p in parts))
         except TypeError:
             return Outcome(None, (f"{e}: values of incompatible types {[p.value for p in parts]!r}",))
+        if result is None:  # a value known only between two ends that do not decide
+            ranges = ", ".join(str(p.value) for p in parts if isinstance(p.value, Bounds))
+            return Outcome(None, (f"{e}: unknown (could be {ranges}; {', '.join(sorted(missing))} missing)",),
+                           missing)
+        value = bool(result)
         return Outcome(value, (f"{e}: {str(value).lower()}",))
 
     def _junction(self, e: And | Or, r: Record) -> Outcome:
         deciding = isinstance(e, Or)  # the value that settles the junction
         outs = [self.eval(t, r) for t in e.terms]
-        truth = [None if o.value is None else bool(o.value) for o in outs]
-        decisive = [o for o, t in zip(outs, truth, strict=True) if t is deciding]
+        truths = [truth(o.value) for o in outs]
+        decisive = [o for o, t in zip(outs, truths, strict=True) if t is deciding]
         if decisive:
             return Outcome(deciding, tuple(b for o in decisive for b in o.because))
-        unknown = [o for o in outs if o.value is None]
+        unknown = [o for o, t in zip(outs, truths, strict=True) if t is None]
         if unknown:
             missing = frozenset().union(*(o.missing for o in unknown))
             return Outcome(None, tuple(b for o in unknown for b in o.because), missing)
@@ -134,25 +166,43 @@ class _Walker:
         if rows is None:
             return Outcome(None, (f"{e}: unknown ({e.form} not recorded)",), frozenset({e.form}))
         matched: list[Mapping[str, Any]] = []
+        maybe: list[Mapping[str, Any]] = []  # records whose ``where`` is unknown
+        lacking: set[str] = set()
         for row in rows:
             if e.where is None:
                 matched.append(row)
                 continue
             o = self.eval(e.where, row)
-            if o.value is None:
-                return Outcome(None, (f"{e}: unknown (a {e.form} record lacks {', '.join(sorted(o.missing))})",),
-                               frozenset(f"{e.form}.{m.rpartition('.')[2]}" for m in o.missing))
-            if o.value:
+            t = truth(o.value)
+            if t is None:
+                maybe.append(row)
+                lacking.update(f"{e.form}.{m.rpartition('.')[2]}" for m in o.missing)
+            elif t:
                 matched.append(row)
         if e.distinct is None:
-            n = len(matched)
+            value = span(len(matched), len(matched) + len(maybe), True)
         else:
-            values = [row.get(e.distinct) for row in matched]
-            if any(v is None for v in values):
-                return Outcome(None, (f"{e}: unknown ({e.form}.{e.distinct} missing)",),
-                               frozenset({f"{e.form}.{e.distinct}"}))
-            n = len(set(values))
-        return Outcome(n, (f"{e} = {n}",))
+            value = bounds.distinct([row.get(e.distinct) for row in matched], [row.get(e.distinct) for row in maybe])
+            if any(row.get(e.distinct) is None for row in (*matched, *maybe)):
+                lacking.add(f"{e.form}.{e.distinct}")
+        if isinstance(value, Bounds):
+            why = f"{e.form} records lack {', '.join(sorted(lacking))}" if lacking else "some records undecided"
+            return Outcome(value, (f"{e} = {value} ({why})",), frozenset(lacking))
+        return Outcome(value, (f"{e} = {value}",))
+
+
+def _compare(op: str, a: Any, b: Any) -> Truth:
+    """``a op b`` as Python answers it (a TypeError stays one), or as :func:`bounds.compare` for a :class:`Bounds`."""
+    if a.__class__ is Bounds or b.__class__ is Bounds:
+        return bounds.compare(op, a, b)
+    return bool(_OPS[op](a, b))
+
+
+def _between(ops: tuple[str, str], lo: Any, s: Any, hi: Any) -> Truth:
+    """``lo op s op hi`` as Python chains it (a TypeError stays one), or as :func:`bounds.between`."""
+    if lo.__class__ is not Bounds and s.__class__ is not Bounds and hi.__class__ is not Bounds:
+        return bool(_OPS[ops[0]](lo, s) and _OPS[ops[1]](s, hi))
+    return bounds.between(ops, lo, s, hi)
 
 
 # -- compilation --------------------------------------------------------------
@@ -180,46 +230,29 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
 
         def not_(r: Record) -> Truth:
             v = inner(r)
-            return None if v is None else not v
+            if v is None:
+                return None
+            if v.__class__ is Bounds:
+                t = bounds.truth(v)
+                return None if t is None else not t
+            return not v
 
         return not_
-    if isinstance(e, And):
-        terms = tuple(_compile(t, unit_of, None) for t in e.terms)
-
-        def and_(r: Record) -> Truth:
-            unknown = False
-            for t in terms:
-                v = t(r)
-                if v is None:
-                    unknown = True
-                elif not v:
-                    return False
-            return None if unknown else True
-
-        return and_
-    if isinstance(e, Or):
-        terms = tuple(_compile(t, unit_of, None) for t in e.terms)
-
-        def or_(r: Record) -> Truth:
-            unknown = False
-            for t in terms:
-                v = t(r)
-                if v is None:
-                    unknown = True
-                elif v:
-                    return True
-            return None if unknown else False
-
-        return or_
+    if isinstance(e, (And, Or)):
+        return _compile_junction(e, unit_of)
     if isinstance(e, Cmp):
         return _compile_cmp(e, unit_of)
     if isinstance(e, Arith):
-        fa, fb, op = _compile(e.left, unit_of, e.right), _compile(e.right, unit_of, e.left), _OPS[e.op]
+        fa, fb, op, aop = _compile(e.left, unit_of, e.right), _compile(e.right, unit_of, e.left), _OPS[e.op], e.op
         div = e.op == "/"
 
         def arith(r: Record) -> Any:
             a, b = fa(r), fb(r)
-            if a is None or b is None or (div and b == 0):
+            if a is None or b is None:
+                return None
+            if a.__class__ is Bounds or b.__class__ is Bounds:
+                return bounds.arith(aop, a, b)
+            if div and b == 0:
                 return None
             try:
                 return op(a, b)
@@ -236,6 +269,8 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
             v = fs(r)
             if v is None:
                 return None
+            if v.__class__ is Bounds:
+                return bounds.member(v, values)
             try:
                 return v in opts
             except TypeError:  # an unhashable value: compare one by one, as the tree walk does
@@ -245,15 +280,14 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
     if isinstance(e, Between):
         fs = _compile(e.subject, unit_of, None)
         flo, fhi = _compile(e.low, unit_of, e.subject), _compile(e.high, unit_of, e.subject)
-        lo_op = operator.le if e.low_inclusive else operator.lt
-        hi_op = operator.le if e.high_inclusive else operator.lt
+        ops = ("<=" if e.low_inclusive else "<", "<=" if e.high_inclusive else "<")
 
         def between(r: Record) -> Truth:
             v, lo, hi = fs(r), flo(r), fhi(r)
             if v is None or lo is None or hi is None:
                 return None
             try:
-                return bool(lo_op(lo, v) and hi_op(v, hi))
+                return _between(ops, lo, v, hi)
             except TypeError:
                 return None
 
@@ -263,8 +297,43 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
     raise TypeError(f"cannot compile {e!r}")
 
 
+_NEVER_BOUNDS = (Cmp, In, Between, Not, And, Or, Lit)  # nodes whose compiled value is never a Bounds
+
+
+def _compile_junction(e: And | Or, unit_of: Mapping[str, str | None]) -> Compiled:  # noqa: C901 - two loops each
+    """``and``/``or``; a term that may be a :class:`Bounds` (a count, a derived value) is read by :func:`truth`."""
+    terms = tuple(_compile(t, unit_of, None) for t in e.terms)
+    plain = all(isinstance(t, _NEVER_BOUNDS) for t in e.terms)  # then no term needs the check
+
+    def and_(r: Record) -> Truth:
+        unknown = False
+        for t in terms:
+            v = t(r)
+            if v is None:
+                unknown = True
+            elif not v:
+                return False
+            elif not plain and v.__class__ is Bounds and bounds.truth(v) is None:
+                unknown = True
+        return None if unknown else True
+
+    def or_(r: Record) -> Truth:
+        unknown = False
+        for t in terms:
+            v = t(r)
+            if v is None:
+                unknown = True
+            elif v:
+                if plain or v.__class__ is not Bounds or bounds.truth(v):
+                    return True
+                unknown = True
+        return None if unknown else False
+
+    return and_ if isinstance(e, And) else or_
+
+
 def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
-    op = _OPS[e.op]
+    op, name_op = _OPS[e.op], e.op
     if isinstance(e.left, Ref) and isinstance(e.right, Lit) and "." not in e.left.name:
         name, const = e.left.name, literal_value(e.right, unit_of, e.left)
 
@@ -272,6 +341,8 @@ def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
             v = r.get(name)
             if v is None:
                 return None
+            if v.__class__ is Bounds:
+                return bounds.compare(name_op, v, const)
             try:
                 return bool(op(v, const))
             except TypeError:
@@ -284,6 +355,8 @@ def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
         a, b = fa(r), fb(r)
         if a is None or b is None:
             return None
+        if a.__class__ is Bounds or b.__class__ is Bounds:
+            return bounds.compare(name_op, a, b)
         try:
             return bool(op(a, b))
         except TypeError:
@@ -295,25 +368,28 @@ def _compile_cmp(e: Cmp, unit_of: Mapping[str, str | None]) -> Compiled:
 def _compile_count(e: Count, unit_of: Mapping[str, str | None]) -> Compiled:
     form, distinct = e.form, e.distinct
     where = None if e.where is None else _compile(e.where, unit_of, None)
+    plain = isinstance(e.where, _NEVER_BOUNDS)  # the where clause is never a Bounds
 
-    def count(r: Record) -> int | None:
+    def count(r: Record) -> int | Bounds | None:
         rows: Sequence[Record] | None = r.get(form)
         if rows is None:
             return None
         matched = []
+        maybe: list[Record] = []  # records whose ``where`` is unknown
         for row in rows:
             if where is not None:
                 v = where(row)
-                if v is None:
-                    return None
+                if v is None or (not plain and v.__class__ is Bounds and bounds.truth(v) is None):
+                    maybe.append(row)
+                    continue
                 if not v:
                     continue
             matched.append(row)
         if distinct is None:
-            return len(matched)
+            return len(matched) if not maybe else Bounds(len(matched), len(matched) + len(maybe), True)
         values = [row.get(distinct) for row in matched]
-        if any(v is None for v in values):
-            return None
-        return len(set(values))
+        if not maybe and None not in values:
+            return len(set(values))
+        return bounds.distinct(values, [row.get(distinct) for row in maybe])
 
     return count

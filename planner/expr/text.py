@@ -57,13 +57,50 @@ def parse(text: str) -> Expr:
         if not exc.offset:  # Python reports the end of the input as offset 0
             raise ExprError("the rule ends too early: something is missing at the end", len(text.rstrip()) + 1) from None
         col = _original_column(exc.offset - 1, shifts) + 1
-        raise ExprError(f"invalid syntax: {exc.msg}", col) from None
+        raise ExprError(_syntax_problem(text, col - 1, exc.msg), col) from None
     except (RecursionError, MemoryError):
         raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
     try:
         return _Builder(shifts).build(tree.body)
     except RecursionError:
         raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
+
+
+_OPERATORS = "==, !=, <, <=, >, >=, +, -, *, /, and, or, in"
+_OP_CHARS = "=!<>+-*/%&|^~@:;,"
+_MISTYPED = {"=": "'==' to compare", "=>": "'>='", "=<": "'<='", "<>": "'!='", "><": "'!='", "!": "'not'",
+             "&&": "'and'", "&": "'and'", "||": "'or'", "|": "'or'"}
+_AFTER_OPERAND = re.compile(r"(\w|[)\]\"'])$")
+_TOKEN = re.compile(r"\w+|\S")
+
+
+def _syntax_problem(text: str, col: int, message: str) -> str:
+    """What is wrong at ``col`` (0-based) and what the rule expects there.
+
+    Python's own message is kept when it says something (``'(' was never
+    closed``); its bare "invalid syntax" becomes the unexpected token and what
+    may stand in its place.
+    """
+    if message != "invalid syntax":
+        return f"invalid syntax: {message}"
+    start = col
+    while start > 0 and text[start - 1] in _OP_CHARS and text[col:col + 1] in _OP_CHARS:
+        start -= 1
+    if text[start:start + 1] in _OP_CHARS:
+        end = start
+        while end < len(text) and text[end] in _OP_CHARS:
+            end += 1
+        found = text[start:end]
+    else:
+        match = _TOKEN.match(text, start)
+        found = match.group() if match else text[start:start + 1]
+    if found in _MISTYPED:
+        return f"unexpected {found!r}; write {_MISTYPED[found]}"
+    if len(found) > 1 and set(found) <= set("=!<>+-*/"):
+        return f"unknown operator {found!r}; use one of {_OPERATORS}"
+    if _AFTER_OPERAND.search(text[:start].rstrip()) and not re.search(r"\b(and|or|not|in)$", text[:start].rstrip()):
+        return f"unexpected {found!r}; expected an operator ({_OPERATORS}) or the end of the rule"
+    return f"unexpected {found!r}; expected a value, a name or '(' here"
 
 
 def _string_spans(text: str) -> list[tuple[int, int]]:

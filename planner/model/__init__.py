@@ -1,5 +1,6 @@
 """The protocol model: frozen attrs classes with local validation and no I/O."""
 
+from planner.ctcae import Term as CtcaeTerm
 from planner.model.design import (
     MODALITY,
     Arm,
@@ -19,6 +20,7 @@ from planner.model.rules import (
     Action,
     Category,
     Criterion,
+    CtcaeGrading,
     Derivation,
     Endpoint,
     Level,
@@ -40,7 +42,7 @@ from planner.model.values import TBC, FieldError, Quantity, Range, is_tbc, show
 
 __all__ = [
     "MODALITY", "TBC", "Action", "AnimalDetails", "Arm", "ArmType", "Blinding", "Category",
-    "ClinicalPopulation", "Codelist", "Criterion", "DataDictionary", "DataType", "Derivation",
+    "ClinicalPopulation", "Codelist", "Criterion", "CtcaeGrading", "CtcaeTerm", "DataDictionary", "DataType", "Derivation",
     "Endpoint", "Epoch", "EpochType", "FieldError", "Form", "Frequency", "Intervention", "Item",
     "Level", "Masking", "Mechanism", "Modality", "MonitoringRule", "NodeKind", "Objective",
     "Pathway", "PathwayEdge", "PathwayNode", "PowerTest", "Procedure", "Protocol", "Quantity",

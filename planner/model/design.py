@@ -145,10 +145,6 @@ class Intervention:
     notes: str | None = None
     source: str | None = None
 
-    @property
-    def modalities(self) -> frozenset[Modality]:
-        return frozenset(MODALITY.get(m, Modality.OTHER) for m in self.mechanisms)
-
 
 @frozen
 class Arm:

@@ -47,7 +47,7 @@ class AnimalDetails:
     strain: str = field(validator=non_empty())
     sex: Sex
     total: int
-    experimental_unit: str = field(validator=non_empty())
+    experimental_unit: str | TBC = field(validator=non_empty())
     age: Quantity | TBC
     weight_g: Range | TBC
     supplier: str | TBC

@@ -100,10 +100,6 @@ class Protocol:
     def reference(self, key: str) -> Reference | None:
         return next((r for r in self.references if r.key == key), None)
 
-    def reference_number(self, key: str) -> int | None:
-        """1-based number of a reference, as cited in documents."""
-        return next((i for i, r in enumerate(self.references, 1) if r.key == key), None)
-
     def arm(self, arm_id: str) -> Arm | None:
         return next((a for a in self.arms if a.id == arm_id), None)
 

@@ -6,8 +6,9 @@ import enum
 
 from attrs import field, frozen
 
+from planner import ctcae
 from planner.expr.nodes import Expr
-from planner.model.values import TBC, identifier, non_empty, tuple_field, unique
+from planner.model.values import TBC, FieldError, identifier, non_empty, tuple_field, unique
 
 
 class Level(enum.StrEnum):
@@ -120,13 +121,41 @@ class Timing(enum.StrEnum):
 
 
 @frozen
+class CtcaeGrading:
+    """The CTCAE v5.0 term of a monitoring rule and the item whose observed value it grades.
+
+    ``item`` is the data-dictionary item graded (``anc``); ``uln_item`` the
+    item holding the upper limit of normal, for a term graded in multiples of
+    ULN (``alt_uln``); ``grade`` the grade the rule's threshold corresponds to,
+    for display. When the rule fires, the grade reported is computed from the
+    observed value (:func:`planner.ctcae.grade`), not taken from ``grade``.
+    """
+
+    term: ctcae.Term
+    item: str = field(validator=non_empty())
+    uln_item: str | None = None
+    grade: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.grade is not None and not 1 <= self.grade <= 5:
+            raise FieldError("grade", f"CTCAE grades are 1 to 5, not {self.grade}")
+        if self.uln_item is not None and not ctcae.uln_based(self.term):
+            raise FieldError("uln_item", f"{self.term.value!r} is not graded in multiples of ULN: remove 'uln_item'")
+
+    def describe(self) -> str:
+        """``"Neutrophil count decreased, grade 3"`` (the term alone when the rule states no grade)."""
+        return ctcae.describe(self.term, self.grade)
+
+
+@frozen
 class MonitoringRule:
     """A safety rule: when ``condition`` holds, take ``action``.
 
     ``arms`` are the arm ids it applies to (empty: every arm); ``risks`` the
     risks it covers (keys of the risk table, e.g. ``serious_infection``);
-    ``frequency`` how often it is checked; ``ctcae`` the CTCAE v5.0 term and
-    grade the threshold corresponds to, where one does.
+    ``frequency`` how often it is checked; ``ctcae`` the CTCAE v5.0 terms the
+    threshold belongs to, each with the item graded when the rule fires (two
+    for a rule on ALT or AST).
     """
 
     id: str = field(validator=identifier())
@@ -138,6 +167,6 @@ class MonitoringRule:
     arms: tuple[str, ...] = tuple_field()
     risks: tuple[str, ...] = tuple_field()
     frequency: str | TBC = field(default="at every scheduled visit")
-    ctcae: str | None = None
+    ctcae: tuple[CtcaeGrading, ...] = tuple_field(validator=unique(lambda g: g.term.value, "CTCAE term"))
     source: str | None = None
 

@@ -70,7 +70,7 @@ class Schedule:
     anchor: str = field(validator=non_empty())
     epochs: tuple[Epoch, ...] = tuple_field(validator=unique(lambda e: e.id, "epoch id"))
     visits: tuple[Visit, ...] = tuple_field(validator=unique(lambda v: v.id, "visit id"))
-    duration_days: int | TBC | None = None
+    duration_days: int | TBC | None = field(default=None, validator=at_least(0))
     duration_source: str | None = None
 
     def visit(self, visit_id: str) -> Visit | None:

@@ -12,13 +12,14 @@ functions take and return data; only the command line opens files.
 
 from planner.participants.monitoring import (
     Firing,
+    Graded,
     Monitor,
     MonitoringReport,
     NotApplied,
     NotEvaluable,
     Phase,
     VisitResult,
-    ctcae_grade,
+    grade_observed,
     monitor,
     visit_phase,
 )
@@ -35,8 +36,8 @@ from planner.participants.screening import (
 )
 
 __all__ = [
-    "CriterionResult", "Firing", "Format", "InputError", "InputProblem", "Monitor", "MonitoringReport",
+    "CriterionResult", "Firing", "Format", "Graded", "InputError", "InputProblem", "Monitor", "MonitoringReport",
     "NotApplied", "NotEvaluable", "Participant", "Phase", "Screener", "Screening", "ScreeningReport", "Sheet",
-    "Status", "Value", "Verdict", "VisitResult", "ctcae_grade", "detect_format", "monitor", "read",
+    "Status", "Value", "Verdict", "VisitResult", "detect_format", "grade_observed", "monitor", "read",
     "read_candidates", "read_observations", "screen", "visit_phase",
 ]

@@ -20,6 +20,10 @@ Derivations are computed column-wise where they can be:
   (remembered per distinct input), so the values are exact but the speed is
   that of Python.
 
+A score that declares its input ranges (:attr:`planner.scores.Derivation.ranges`)
+is known between two ends where inputs are missing — a
+:class:`~planner.expr.columns.Span` — as :func:`planner.derive.published` says.
+
 NumPy is needed (the ``fast`` extra); it is imported when a screener is built.
 """
 
@@ -28,10 +32,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from planner.derive import published
 from planner.model import Category, Derivation, Protocol
 from planner.participants.derived import Derivations
 from planner.participants.screening import Verdict
 from planner.scores import DERIVATIONS, ScoreInputError
+from planner.scores import Derivation as Score
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,9 +125,9 @@ def _score_step(d: Derivation) -> Step:
     def step(columns: Columns) -> Values:
         inputs = [_input(columns, name) for name in names]
         if vectorised is None:
-            return _per_record(score.compute, params, inputs, columns.size)
+            return _per_record(score, inputs, columns.size)
         result = vectorised(dict(zip(params, inputs, strict=True)))
-        return _resolve_deferred(result, score.compute, params, inputs)
+        return _resolve_deferred(result, score, inputs)
 
     return step
 
@@ -142,12 +148,13 @@ def _input(columns: Columns, name: str) -> Values:
     return Values(shape, defer=defer, extra={(i,): columns.record(i).get(name) for i in defer.nonzero()[0].tolist()})
 
 
-def _python(compute: Callable[[Mapping[str, Any]], Any], params: Sequence[str]) -> Callable[[list[Any]], Any]:
-    """The score on one candidate's input values: ``None`` for a missing input or one the score refuses."""
+def _python(score: Score) -> Callable[[list[Any]], Any]:
+    """The score on one candidate's input values (:func:`planner.derive.published`): ``None`` if it refuses one."""
     memo: dict[tuple[object, ...], Any] = {}
+    params = score.inputs
 
     def one(values: list[Any]) -> Any:
-        if any(v is None for v in values):
+        if score.ranges is None and any(v is None for v in values):
             return None
         key = (*values, *map(type, values))  # 1, 1.0 and True are equal keys: the types tell them apart
         try:
@@ -161,23 +168,25 @@ def _python(compute: Callable[[Mapping[str, Any]], Any], params: Sequence[str]) 
 
     def checked(values: list[Any]) -> Any:
         try:
-            return compute(dict(zip(params, values, strict=True)))
+            return published(score, dict(zip(params, values, strict=True)))
         except ScoreInputError:
             return None
 
     return one
 
 
-def _per_record(compute: Callable[[Mapping[str, Any]], Any], params: Sequence[str], inputs: list[Values],
-                size: int) -> Values:
-    """A score without a column-wise version: the function itself on each candidate whose inputs are all given."""
+def _per_record(score: Score, inputs: list[Values], size: int) -> Values:
+    """A score without a column-wise version: the function itself on each candidate whose inputs are all given.
+
+    A score with declared input ranges is computed on every candidate: missing inputs give its bounds.
+    """
     import numpy as np
 
     from planner.expr.columns import Values
 
-    one = _python(compute, params)
+    one = _python(score)
     ready = np.ones(size, np.bool_)
-    for v in inputs:
+    for v in inputs if score.ranges is None else ():
         ready &= v.known if v.defer is None else v.known | v.defer
     results: list[object] = [None] * size
     for i in np.flatnonzero(ready).tolist():
@@ -185,15 +194,14 @@ def _per_record(compute: Callable[[Mapping[str, Any]], Any], params: Sequence[st
     return Values.from_list(results)
 
 
-def _resolve_deferred(result: Values, compute: Callable[[Mapping[str, Any]], Any], params: Sequence[str],
-                      inputs: list[Values]) -> Values:
+def _resolve_deferred(result: Values, score: Score, inputs: list[Values]) -> Values:
     """Fill the rows a column-wise score deferred (inputs the columns cannot hold) with the exact value."""
     import numpy as np
     from attrs import evolve
 
     if result.defer is None:
         return result
-    one = _python(compute, params)
+    one = _python(score)
     rows = np.flatnonzero(result.defer).tolist()
     return evolve(result, extra={(i,): one([v.item((i,)) for v in inputs]) for i in rows})
 
@@ -215,22 +223,47 @@ def _accepted(v: Values, allowed: Sequence[int]) -> tuple[Any, Any]:
     return x, v.num.known & hit
 
 
+def _missing(v: Values) -> Any:
+    """Where an input is not given (``None``, absent, or known only between two ends): the score's bounds apply."""
+    return ~(v.known if v.defer is None else v.known | v.defer)
+
+
+def _bounded(shape: tuple[int, ...], lo: Any, width: Any, ok: Any, inputs: Iterable[Values]) -> Values:
+    """Whole-number scores: ``lo`` where ``width`` is 0 (or ``None``), else a span to ``lo + width``, where ``ok``."""
+    from planner.expr.columns import Part, Span, Values
+
+    if width is None or not width.any():
+        return Values(shape, num=Part(lo, ok), whole=True, defer=_any_defer(inputs))
+    ranged = ok & (width != 0)
+    hi = lo + width
+    return Values(shape, num=Part(lo, ok & ~ranged), whole=True, defer=_any_defer(inputs),
+                  span=Span(lo, hi, ranged, True, covers=True))
+
+
 def _sum_of_accepted(ranges: Mapping[str, Sequence[int]]) -> Callable[[Mapping[str, Values]], Values]:
-    """A score that adds whole-number inputs, each checked against its allowed values."""
+    """A score that adds whole-number inputs, each checked against its allowed values (missing: lowest to highest)."""
     def score(inputs: Mapping[str, Values]) -> Values:
         import numpy as np
 
-        from planner.expr.columns import Part, Values
-
         shape = next(iter(inputs.values())).shape
-        total, ok = np.zeros(shape), np.ones(shape, np.bool_)
-        with np.errstate(all="ignore"):  # values where an input is refused or unknown are never read
+        lo, width, ok = np.zeros(shape), np.zeros(shape, np.int16), np.ones(shape, np.bool_)  # small whole widths
+        lows = []
+        with np.errstate(all="ignore"):
             for name, allowed in ranges.items():
                 x, accepted = _accepted(inputs[name], allowed)
-                total += x
-                ok &= accepted
-        total += 0.0  # -0.0 (an accepted float) adds as 0
-        return Values(shape, num=Part(total, ok), whole=True, defer=_any_defer(inputs.values()))
+                missing = _missing(inputs[name])
+                ok &= accepted | missing
+                term = x * accepted  # added to zero: an accepted -0.0 adds as 0
+                if np.isnan(term).any():  # NaN or ∞ held for an unknown value, times 0
+                    term = np.where(accepted, x, 0.0)
+                lo += term
+                if missing.any():
+                    width += missing * np.int16(max(allowed) - min(allowed))
+                    if min(allowed):
+                        lows.append(missing * float(min(allowed)))
+        for low in lows:
+            lo += low
+        return _bounded(shape, lo, width, ok, inputs.values())
 
     return score
 
@@ -246,32 +279,42 @@ def _any_defer(values: Iterable[Values]) -> Any:
     return out
 
 
-def _ssc_2013(inputs: Mapping[str, Values]) -> Values:
-    """:func:`planner.scores.ssc_2013_score` column-wise: every input a boolean (``0``/``1`` are refused)."""
+def _ssc_points(flags: Mapping[str, Any]) -> Any:
+    """The 2013 SSc total of boolean arrays by item (only the higher of each pair counts)."""
     import numpy as np
-
-    from planner.expr.columns import Part, Values
-
-    shape = next(iter(inputs.values())).shape
-    ok = np.ones(shape, np.bool_)
-    flags: dict[str, Any] = {}
-    for name, v in inputs.items():
-        if v.flag is None:
-            ok = np.zeros(shape, np.bool_)
-            flags[name] = np.zeros(shape, np.bool_)
-        else:
-            ok &= v.flag.known
-            flags[name] = v.flag.values
 
     def points(name: str, weight: int) -> Any:
         return np.where(flags[name], float(weight), 0.0)
 
-    total = (points("skin_thickening_proximal_to_mcp", 9)
-             + np.where(flags["sclerodactyly"], 4.0, points("puffy_fingers", 2))
-             + np.where(flags["pitting_scars"], 3.0, points("digital_tip_ulcers", 2))
-             + points("telangiectasia", 2) + points("abnormal_nailfold_capillaries", 2) + points("pah_or_ild", 2)
-             + points("raynaud", 3) + points("ssc_antibodies", 3))
-    return Values(shape, num=Part(total, ok), whole=True, defer=_any_defer(inputs.values()))
+    return (points("skin_thickening_proximal_to_mcp", 9)
+            + np.where(flags["sclerodactyly"], 4.0, points("puffy_fingers", 2))
+            + np.where(flags["pitting_scars"], 3.0, points("digital_tip_ulcers", 2))
+            + points("telangiectasia", 2) + points("abnormal_nailfold_capillaries", 2) + points("pah_or_ild", 2)
+            + points("raynaud", 3) + points("ssc_antibodies", 3))
+
+
+def _ssc_2013(inputs: Mapping[str, Values]) -> Values:
+    """:func:`planner.scores.ssc_2013_score` column-wise: every input a boolean (``0``/``1`` are refused).
+
+    A missing item counts as absent for the lowest total and present for the highest.
+    """
+    import numpy as np
+
+    shape = next(iter(inputs.values())).shape
+    ok, open_ = np.ones(shape, np.bool_), np.zeros(shape, np.bool_)
+    yes: dict[str, Any] = {}
+    missing: dict[str, Any] = {}
+    for name, v in inputs.items():
+        given = np.zeros(shape, np.bool_) if v.flag is None else v.flag.known
+        yes[name] = given & (False if v.flag is None else v.flag.values)
+        missing[name] = _missing(v)
+        ok &= given | missing[name]
+        open_ |= missing[name]
+    lo = _ssc_points(yes)
+    if not (open_ & ok).any():
+        return _bounded(shape, lo, None, ok, inputs.values())
+    hi = _ssc_points({name: yes[name] | missing[name] for name in inputs})
+    return _bounded(shape, lo, hi - lo, ok, inputs.values())
 
 
 VECTORISED: Final[Mapping[str, Callable[[Mapping[str, Values]], Values]]] = {

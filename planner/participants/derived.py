@@ -3,8 +3,10 @@
 Rules read derived values (``ssc_2013_score >= 9``). :class:`Derivations`
 computes the ones a set of rules needs with the semantics of
 :mod:`planner.derive` — declaration order, later derivations may read
-earlier ones, missing inputs give an unknown value, out-of-range inputs give
-an unknown value and a problem — but prepares each derivation once, where
+earlier ones, missing inputs give an unknown value (or, for a score that
+declares its input ranges, a :class:`~planner.expr.bounds.Bounds` a rule can
+decide on), out-of-range inputs give an unknown value and a problem — but
+prepares each derivation once, where
 :func:`planner.derive.compute` compiles an expression derivation on every
 call, and remembers the results of published scores by their inputs (the
 score functions are pure, and candidates share few distinct combinations of
@@ -20,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from attrs import field, frozen
 
+from planner.derive import published
 from planner.expr import Count, Expr, Ref, compile_rule, evaluate
+from planner.expr.bounds import Bounds
 from planner.model import Derivation, Protocol
 from planner.scores import DERIVATIONS, ScoreInputError
 
@@ -39,22 +44,35 @@ class _Step:
     score: Callable[[Mapping[str, Any]], Any] | None = None
     inputs: tuple[tuple[str, str], ...] = ()  # (score parameter, item) pairs
     problem: str | None = None
+    bounded: bool = False  # the score declares its input ranges: missing inputs give bounds
+    derived: tuple[int, ...] = ()  # positions of inputs that are derivations (their value may be a Bounds)
+    empty: Any = None  # the value with no input given: the score's whole range, when it declares one
     memo: dict[tuple[object, ...], tuple[Any, str | None]] = field(factory=dict)
 
     def compute(self, values: list[Any]) -> tuple[Any, str | None]:
-        """``(value, problem)`` of the score on ``values`` (one per input), remembered by value and type."""
+        """``(value, problem)`` of the score on ``values`` (one per input; ``None`` unknown).
+
+        Remembered by value and type; unhashable values (a list of records
+        bound to an input) are computed every time.
+        """
         key = (*values, *map(type, values))  # 1, 1.0 and True are equal keys: the types tell them apart
-        hit = self.memo.get(key)
+        try:
+            hit = self.memo.get(key)
+        except TypeError:
+            return self._score(values)
         if hit is None:
-            assert self.score is not None
-            try:
-                hit = (self.score({p: v for (p, _), v in zip(self.inputs, values, strict=True)}), None)
-            except ScoreInputError as exc:
-                hit = (None, str(exc))
+            hit = self._score(values)
             if len(self.memo) >= MEMO_SIZE:
                 self.memo.clear()
             self.memo[key] = hit
         return hit
+
+    def _score(self, values: list[Any]) -> tuple[Any, str | None]:
+        assert self.score is not None
+        try:
+            return self.score({p: v for (p, _), v in zip(self.inputs, values, strict=True)}), None
+        except ScoreInputError as exc:
+            return None, str(exc)
 
 
 class Derivations:
@@ -93,7 +111,11 @@ class Derivations:
         if score is None:
             return _Step(d, problem=f"unknown method {d.method!r}")
         bindings = d.bindings()
-        return _Step(d, score=score.compute, inputs=tuple((p, bindings.get(p, p)) for p in score.inputs))
+        names = [bindings.get(p, p) for p in score.inputs]
+        return _Step(d, score=partial(published, score), inputs=tuple(zip(score.inputs, names, strict=True)),
+                     bounded=score.ranges is not None,
+                     derived=tuple(i for i, n in enumerate(names) if n in self._by_id),
+                     empty=published(score, dict.fromkeys(score.inputs)))
 
     def apply(self, record: dict[str, Any]) -> dict[str, str]:
         """Add the derived values to ``record`` (in place); returns ``{derivation id: problem}``."""
@@ -107,17 +129,20 @@ class Derivations:
                 record[d.id] = None
                 problems[d.id] = step.problem or "cannot be computed"
                 continue
-            values: list[Any] = []
-            for _, name in step.inputs:
-                value = record.get(name)
-                if value is None:
+            values = [record.get(name) for _, name in step.inputs]
+            for i in step.derived:  # a derived value known only between two ends is not known
+                if values[i].__class__ is Bounds:
+                    values[i] = None
+            if None in values:
+                if not step.bounded:  # without declared ranges a missing input leaves it unknown
                     record[d.id] = None
-                    break
-                values.append(value)
-            else:
-                record[d.id], problem = step.compute(values)
-                if problem is not None:
-                    problems[d.id] = problem
+                    continue
+                if values.count(None) == len(values):  # nothing given (the score is not for this candidate)
+                    record[d.id] = step.empty
+                    continue
+            record[d.id], problem = step.compute(values)
+            if problem is not None:
+                problems[d.id] = problem
         return problems
 
     def missing(self, names: Iterable[str], record: Mapping[str, Any]) -> tuple[str, ...]:
@@ -130,7 +155,8 @@ class Derivations:
             elif d.expression is not None:
                 out.extend(self.missing(evaluate(d.expression, record, self.unit_of).missing, record))
             else:
-                out.extend(self.missing([n for n in self._inputs(d) if record.get(n) is None], record))
+                out.extend(self.missing([n for n in self._inputs(d) if record.get(n) is None
+                                         or isinstance(record.get(n), Bounds)], record))
         return tuple(dict.fromkeys(out))
 
 

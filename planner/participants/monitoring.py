@@ -10,8 +10,10 @@ rule that applies is evaluated on the row's values (derived values included):
   every visit except those of a screening epoch or with a day below 0; a rule
   whose forms the schedule does not collect at the visit applies only when
   the row gives some of its items all the same;
-- a rule that is true *fires*: its action, action text, CTCAE term and grade
-  and source are reported;
+- a rule that is true *fires*: its action, action text and source are
+  reported, with each CTCAE term it gives graded from the row's observed
+  value of the term's item (:func:`planner.ctcae.grade`; no grade when it
+  cannot be computed, never the grade written on the rule);
 - a rule that is unknown is *not evaluable*, with the items that are missing.
 
 Rules that do not apply are listed with the reason, so nothing disappears.
@@ -20,17 +22,16 @@ Rules that do not apply are listed with the reason, so nothing disappears.
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from attrs import frozen
 
+from planner import ctcae, units
 from planner.expr import evaluate
-from planner.model import Action, EpochType, MonitoringRule, Protocol, Timing, Visit
+from planner.model import Action, CtcaeGrading, EpochType, MonitoringRule, Protocol, Timing, Visit
 from planner.participants.derived import Derivations, facts
 from planner.participants.records import Participant, Sheet
-
-_GRADE = re.compile(r"\bgrade\s+(\d)\b", re.IGNORECASE)
 
 
 class Phase(enum.StrEnum):
@@ -53,16 +54,72 @@ def visit_phase(protocol: Protocol, visit: Visit) -> Phase:
     return Phase.ON_TREATMENT
 
 
-def ctcae_grade(ctcae: str | None) -> int | None:
-    """The grade number in a rule's CTCAE text (``"Anaemia, grade 3 (< 8 g/dL)"`` → 3)."""
-    m = _GRADE.search(ctcae or "")
-    return int(m.group(1)) if m else None
+@frozen
+class Graded:
+    """A CTCAE term of a fired rule, graded from the observed value of its item.
+
+    ``grade`` is computed from ``value`` (0: within normal limits); ``None``
+    when it cannot be, with the reason in ``note``. ``rule_grade`` is the
+    grade the rule's threshold corresponds to, as the rule states it.
+    """
+
+    term: ctcae.Term
+    item: str
+    value: float | None
+    unit: str | None
+    grade: int | None
+    rule_grade: int | None = None
+    note: str | None = None
+
+    def text(self) -> str:
+        """``Neutrophil count decreased, grade 4 (anc = 450 /mm3)`` or ``..., not gradable: why``."""
+        shown = "" if self.value is None else f" ({self.item} = {self.value:g}{f' {self.unit}' if self.unit else ''})"
+        if self.grade is None:
+            return f"{self.term.value}, not gradable: {self.note or 'no grade'}{shown}"
+        return f"{ctcae.describe(self.term, self.grade)}{shown}"
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def grade_observed(g: CtcaeGrading, record: Mapping[str, Any], unit_of: Mapping[str, str | None]) -> Graded:
+    """The CTCAE grade of ``g.item``'s value in ``record`` (with the ULN item's value where the term needs it)."""
+    value, unit = _number(record.get(g.item)), unit_of.get(g.item)
+
+    def ungraded(note: str) -> Graded:
+        return Graded(g.term, g.item, value, unit, None, g.grade, note)
+
+    if value is None:
+        return ungraded(f"{g.item} not given")
+    if not isinstance(unit, str):
+        return ungraded(f"the unit of {g.item} is not stated")
+    uln: float | None = None
+    if ctcae.uln_based(g.term) and unit != "xULN":
+        if g.uln_item is None:
+            return ungraded("the rule names no ULN item")
+        uln, uln_unit = _number(record.get(g.uln_item)), unit_of.get(g.uln_item)
+        if uln is None:
+            return ungraded(f"{g.uln_item} not given")
+        if uln_unit != unit:
+            if not (isinstance(uln_unit, str) and units.is_known(uln_unit) and units.is_known(unit)
+                    and units.convertible(uln_unit, unit)):
+                return ungraded(f"{g.uln_item} ({uln_unit}) is not in a unit of {g.item} ({unit})")
+            uln *= units.factor(uln_unit, unit)
+    try:
+        grade = ctcae.grade(g.term, value, unit, uln=uln)
+    except ValueError as exc:
+        return ungraded(str(exc))
+    if grade is None:
+        return ungraded(f"grade 1 or normal: the {ctcae.limit(g.term).value} is not known")
+    return Graded(g.term, g.item, value, unit, grade, g.grade)
 
 
 @frozen
 class Firing:
     """A rule that fired, with what to do.
 
+    ``ctcae`` grades each CTCAE term of the rule from the row's values;
     ``arm_unconfirmed`` is true when the rule is for some arms only and the
     row did not say which arm the participant is in.
     """
@@ -71,12 +128,16 @@ class Firing:
     name: str
     action: Action
     action_text: str
-    ctcae: str | None
-    grade: int | None
+    ctcae: tuple[Graded, ...]
     source: str | None
     arms: tuple[str, ...]
     arm_unconfirmed: bool
     because: tuple[str, ...]
+
+    @property
+    def grade(self) -> int | None:
+        """The highest grade computed over the rule's CTCAE terms (``None``: none could be computed)."""
+        return max((g.grade for g in self.ctcae if g.grade is not None), default=None)
 
 
 @frozen
@@ -182,9 +243,9 @@ class Monitor:
                 missing = self.derivations.missing(outcome.missing, record)
                 unknown.append(NotEvaluable(rule.id, rule.name, missing, because))
             elif outcome.value:
-                fired.append(Firing(rule.id, rule.name, rule.action, rule.action_text, rule.ctcae,
-                                    ctcae_grade(rule.ctcae), rule.source, rule.arms,
-                                    bool(rule.arms) and obs.arm is None, because))
+                graded = tuple(grade_observed(g, record, self.unit_of) for g in rule.ctcae)
+                fired.append(Firing(rule.id, rule.name, rule.action, rule.action_text, graded, rule.source,
+                                    rule.arms, bool(rule.arms) and obs.arm is None, because))
             else:
                 quiet.append(rule.id)
         shown = tuple(f"{k}: {v}" for k, v in problems.items())

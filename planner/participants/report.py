@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.participants.monitoring import Firing, MonitoringReport, VisitResult
+from planner.participants.monitoring import Firing, Graded, MonitoringReport, VisitResult
 from planner.participants.screening import CriterionResult, Screening, ScreeningReport
 
 Table = tuple[tuple[str, ...], list[tuple[object, ...]]]
@@ -101,10 +101,19 @@ def screening_text(report: ScreeningReport) -> str:
 # -- monitoring --------------------------------------------------------------
 
 
+def _graded(g: Graded) -> dict[str, Any]:
+    return {"term": g.term.value, "item": g.item, "value": g.value, "unit": g.unit, "grade": g.grade,
+            "rule_grade": g.rule_grade, "note": g.note}
+
+
 def _firing(f: Firing) -> dict[str, Any]:
     return {"rule": f.rule, "name": f.name, "action": f.action.value, "action_text": f.action_text,
-            "ctcae": f.ctcae, "ctcae_grade": f.grade, "source": f.source, "arms": list(f.arms),
-            "arm_unconfirmed": f.arm_unconfirmed, "because": list(f.because)}
+            "ctcae": [_graded(g) for g in f.ctcae], "ctcae_grade": f.grade, "source": f.source,
+            "arms": list(f.arms), "arm_unconfirmed": f.arm_unconfirmed, "because": list(f.because)}
+
+
+def _ctcae(f: Firing) -> str:
+    return "; ".join(g.text() for g in f.ctcae)
 
 
 def monitoring_data(report: MonitoringReport) -> dict[str, Any]:
@@ -140,7 +149,7 @@ def monitoring_table(report: MonitoringReport) -> Table:
         key = (r.participant, r.visit, r.arm or "", r.row)
         for f in r.fired:
             arms = ", ".join(f.arms) + (" (row gives no arm)" if f.arm_unconfirmed else "")
-            rows.append((*key, "fired", f.rule, f.name, f.action.value, f.action_text, f.ctcae or "",
+            rows.append((*key, "fired", f.rule, f.name, f.action.value, f.action_text, _ctcae(f),
                          f.grade, f.source or "", arms, "; ".join(f.because), ""))
         for u in r.not_evaluable:
             rows.append((*key, "not evaluable", u.rule, u.name, "", "", "", None, "", "", "; ".join(u.because),
@@ -161,7 +170,7 @@ def not_applied_table(report: MonitoringReport) -> Table:
 def _visit_lines(r: VisitResult, pad: str) -> list[str]:
     lines: list[str] = []
     for f in r.fired:
-        ctcae = f" · CTCAE: {f.ctcae}" if f.ctcae else ""
+        ctcae = f" · CTCAE v5.0: {_ctcae(f)}" if f.ctcae else ""
         source = f" [{f.source}]" if f.source else ""
         lines.append(f"{pad}FIRED {f.rule} — {f.action.value.upper()}{ctcae}{source}")
         lines.append(f"{pad}    {f.action_text}")

@@ -10,7 +10,7 @@ from protocols import REGISTRY
 #: Warnings about values that are "to be confirmed" or marked for verification.
 HONEST_WARNINGS = {"ELG013", "END011", "MON013", "DES013", "DES014"}
 
-#: Gaps the checks found in shipped protocols, reported to the lead; strict, so a fix shows up.
+
 @pytest.mark.parametrize("pid", list(REGISTRY))
 def test_shipped_protocol_has_no_errors(pid: str) -> None:
     report = check(REGISTRY[pid]())

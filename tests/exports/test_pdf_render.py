@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import re
 
+import pypdf
 import pytest
 from test_pdf_sample import ANC_TEXT, CYTOKINE_TEXT, PLATELET_TEXT, XY_TEXT, sample_protocol
 
 from exports import FORMATS
 from exports.pdf import PdfResult, build, export_pdf, write
 from planner.model import Form, Item
-
-pypdf = pytest.importorskip("pypdf")
 
 
 def _pages(data: bytes) -> list[str]:
@@ -166,10 +165,9 @@ SHIPPED = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
 
 @pytest.mark.parametrize("protocol_id", SHIPPED)
 def test_shipped_studies(protocol_id: str) -> None:
-    registry = pytest.importorskip("protocols").REGISTRY
-    if protocol_id not in registry:
-        pytest.skip(f"{protocol_id} is not registered yet")
-    p = registry[protocol_id]()
+    from protocols import REGISTRY
+
+    p = REGISTRY[protocol_id]()
     data = export_pdf(p)
     assert data == export_pdf(p)
     pages = _pages(data)

@@ -22,6 +22,8 @@ from planner.model import (
     Category,
     ClinicalPopulation,
     Criterion,
+    CtcaeGrading,
+    CtcaeTerm,
     DataDictionary,
     DataType,
     Derivation,
@@ -115,8 +117,8 @@ def sample_protocol(*, visits: int = 10, preclinical: bool = False) -> Protocol:
     )
     monitoring = (
         MonitoringRule("anc_low", "ANC below 1.0 × 10⁹/L", item("anc") < q(1.0, "10^9/L"), Action.INTERRUPT,
-                       "Interrupt tofacitinib until ANC > 1.0 × 10⁹/L.", arms=("combo",), ctcae="Neutrophil count "
-                       "decreased, grade 3", source="ref_b"),
+                       "Interrupt tofacitinib until ANC > 1.0 × 10⁹/L.", arms=("combo",),
+                       ctcae=(CtcaeGrading(CtcaeTerm.NEUTROPHIL_COUNT_DECREASED, "anc", grade=3),), source="ref_b"),
         MonitoringRule("alt_high", "ALT ≥ 3 × ULN", item("alt") >= 3 * item("alt_uln"), Action.DISCONTINUE,
                        "Stop both drugs & report <possible> DILI.", frequency=TBC("liver test frequency not given")),
     )

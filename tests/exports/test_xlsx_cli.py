@@ -12,6 +12,7 @@ from exports.xlsx.fill import Filling, fill
 from exports.xlsx.read import entered_cells
 from planner import cli
 from planner.cli import crf
+from planner.cli.guard import MANIFEST
 from protocols import REGISTRY
 
 PID = "cia-tnf-tof-igu"
@@ -40,7 +41,7 @@ def test_export_writes_the_workbook_atomically(tmp_path, capsys):
     assert 0 == export(tmp_path)
     target = tmp_path / f"{PID}-crf.xlsx"
     assert f"wrote {target}" in capsys.readouterr().out
-    assert [target.name] == [p.name for p in tmp_path.iterdir()]  # no temporary files left behind
+    assert {target.name, MANIFEST} == {p.name for p in tmp_path.iterdir()}  # no temporary files left behind
     assert () == entered_cells(target.read_bytes())
     assert 0 == export(tmp_path)  # a blank CRF is simply replaced
 
@@ -55,7 +56,7 @@ def test_export_refuses_to_overwrite_entered_data_and_leaves_the_file_byte_ident
     assert f"refused: {target}: not overwritten: it holds entered data (2 cells" in err
     assert "use --force" in err
     assert before == target.read_bytes()
-    assert [target.name] == [p.name for p in tmp_path.iterdir()]
+    assert {target.name, MANIFEST} == {p.name for p in tmp_path.iterdir()}
 
 
 def test_force_keeps_a_timestamped_backup_first(tmp_path, capsys):
@@ -80,7 +81,7 @@ def test_a_file_that_is_not_a_blank_crf_is_not_overwritten_either(tmp_path, caps
 
 def test_one_workbook_per_participant_with_the_id_filled_in(tmp_path, capsys):
     assert 0 == export(tmp_path, "--participants", "3")
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
     assert [f"{PID}-crf-{n}.xlsx" for n in ("001", "002", "003")] == names
     wb = load_workbook(io.BytesIO((tmp_path / f"{PID}-crf-002.xlsx").read_bytes()))
     assert "002" == wb["Cover"]["B12"].value
@@ -93,7 +94,8 @@ def test_participant_ids_from_a_file(tmp_path):
     ids.write_text("# site 1\nS1-001\n\nS1-002  # second\n", encoding="utf-8")
     out = tmp_path / "out"
     assert 0 == export(out, "--participant-ids", str(ids))
-    assert [f"{PID}-crf-S1-001.xlsx", f"{PID}-crf-S1-002.xlsx"] == sorted(p.name for p in out.iterdir())
+    assert [f"{PID}-crf-S1-001.xlsx", f"{PID}-crf-S1-002.xlsx"] == sorted(
+        p.name for p in out.iterdir() if p.name != MANIFEST)
 
 
 def test_bad_participant_ids_are_bad_input(tmp_path, capsys):

@@ -139,3 +139,38 @@ def test_without_numpy_the_error_names_the_extra(dbt: Protocol, monkeypatch: pyt
     bulk = importlib.import_module("planner.participants.bulk")  # importing needs no NumPy ...
     with pytest.raises(ModuleNotFoundError, match=r"'fast' extra"):
         bulk.BulkScreener(dbt)  # ... screening does
+
+
+@pytest.mark.parametrize("pid", sorted(REGISTRY))
+@BATCH
+@given(data=st.data())
+def test_bulk_verdicts_with_many_blanks(pid: str, data: st.DataObject) -> None:
+    """Many inputs blank or left out: scores known only between two ends, counts over undecided records."""
+    protocol = REGISTRY[pid]()
+    batch = []
+    for r in data.draw(st.lists(candidates(protocol), min_size=1, max_size=20)):
+        blanks = data.draw(st.sets(st.sampled_from(sorted(r)))) if r else set()
+        kept = {k: v for k, v in r.items() if k not in blanks}
+        kept.update({k: None for k in sorted(blanks) if data.draw(st.booleans())})  # blank, or left out
+        batch.append(kept)
+    check(protocol, batch)
+
+
+def test_a_score_over_columns_built_from_arrays_with_nan_for_unknown(dbt: Protocol) -> None:
+    """NaN (unknown) in a column read from a file: the 2010 RA score is then known between two ends."""
+    import numpy as np
+
+    from planner.expr.bounds import Bounds
+    from planner.expr.columns import Values
+
+    nan = float("nan")
+    columns = Columns(3, {
+        "diagnosis": Values.texts(["RA", "RA", "RA"]), "sex": Values.texts(["M", "M", "M"]),
+        "ra_joints": Values.numbers([5, 5, 1], whole=True), "ra_serology": Values.numbers([nan, 3, nan], whole=True),
+        "ra_acute_phase": Values.numbers([1, 0, 0], whole=True), "ra_duration": Values.numbers([nan, 1, 0], whole=True),
+    })
+    score = BulkScreener(dbt).derive(columns).items["ra_2010_score"]
+    assert [Bounds(6, 10, True), 9, Bounds(1, 4, True)] == score.to_list()
+    assert score.span is not None and np.array_equal([True, False, True], score.span.known)
+    records = [{k: v.item((i,)) for k, v in columns.items.items() if v.item((i,)) is not None} for i in range(3)]
+    assert [Screener(dbt).verdict(r) for r in records] == [VERDICTS[c] for c in BulkScreener(dbt).verdicts(columns)]

@@ -47,16 +47,17 @@ def test_screen_prints_a_table_and_exits_0_whatever_the_answers(capsys):
     assert 0 == run("screen", "dbt-refractory", f"{EXAMPLES}/candidates-dbt.csv")
     out = capsys.readouterr().out
     assert "8 candidates: 1 eligible, 4 ineligible, 3 incomplete" in out
-    assert "D04  INCOMPLETE  row 5\n     missing: breastfeeding\n     E1 unknown — Pregnancy or breastfeeding." in out
+    assert ("D04  INCOMPLETE  row 5\n     missing: breastfeeding\n     E1 unknown — Pregnancy or breastfeeding (to "
+            "be confirmed: not in seed 002 or the domain reference).") in out
     assert "the investigator assesses, for every candidate: I3 Active disease" in out
 
 
 def test_screen_json(capsys):
     assert 0 == run("screen", "ssc-digital-ulcer", f"{EXAMPLES}/candidates-ssc.json", "--json")
     data = json.loads(capsys.readouterr().out)
-    assert {"eligible": 1, "ineligible": 3, "incomplete": 1} == data["summary"]
-    s04 = next(c for c in data["candidates"] if c["participant"] == "S04")
-    assert ("incomplete", ["abnormal_nailfold_capillaries"], 4) == (s04["result"], s04["missing"], s04["row"])
+    assert {"eligible": 2, "ineligible": 3, "incomplete": 0} == data["summary"]
+    s04 = next(c for c in data["candidates"] if c["participant"] == "S04")  # one item blank, but 13 points already
+    assert ("eligible", [], 4) == (s04["result"], s04["missing"], s04["row"])
     s02 = next(c for c in data["candidates"] if c["participant"] == "S02")
     assert ["I1"] == [d["criterion"] for d in s02["deciding"]]
     assert "ssc_2013_score = 7" in s02["deciding"][0]["because"]
@@ -95,7 +96,8 @@ def test_monitor_table(capsys):
     assert 0 == run("monitor", "dbt-refractory", f"{EXAMPLES}/observations-dbt.csv")
     out = capsys.readouterr().out
     assert "FIRED hys_law — INTERRUPT [fdadili]" in out
-    assert "FIRED anc_below_500 — DISCONTINUE · CTCAE: Neutrophil count decreased, grade 4 [xeljanz]" in out
+    assert ("FIRED anc_below_500 — DISCONTINUE · CTCAE v5.0: Neutrophil count decreased, grade 4 (anc = 450 /mm3) "
+            "[xeljanz]") in out
     assert "(rule for arm(s) biologic_jak; the row gives no arm)" in out
 
 
@@ -150,6 +152,9 @@ def test_xlsx_candidates_and_observations_through_the_handlers(tmp_path, capsys)
     assert 0 == run("monitor", "dbt-refractory", str(obs), "--json")
     (row,) = json.loads(capsys.readouterr().out)["observations"]
     assert {"anc_below_500", "anc_grade3_any"} == {f["rule"] for f in row["fired"]}
+    assert [{"term": "Neutrophil count decreased", "item": "anc", "value": 450.0, "unit": "/mm3", "grade": 4,
+             "rule_grade": 3, "note": None}] == next(f["ctcae"] for f in row["fired"] if f["rule"] == "anc_grade3_any")
+    assert {4} == {f["ctcae_grade"] for f in row["fired"]}
 
 
 def _wired() -> bool:

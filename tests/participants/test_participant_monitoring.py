@@ -8,8 +8,9 @@ import attrs
 import pytest
 from participant_files import csv_of, xlsx_of
 
+from planner.ctcae import Term
 from planner.model import Action
-from planner.participants import Participant, Phase, ctcae_grade, monitor, read_observations, visit_phase
+from planner.participants import Participant, Phase, monitor, read_observations, visit_phase
 
 LIVER_OK = {"alt": 30.0, "alt_uln": 40.0, "ast": 30.0, "ast_uln": 40.0, "bilirubin": 10.0, "bilirubin_uln": 21.0,
             "alp": 80.0, "alp_uln": 130.0}
@@ -35,25 +36,48 @@ def test_quiet_values_fire_nothing_and_every_rule_is_accounted_for_once(dbt):
     assert {"latent_tb", "anc_start", "lym_start", "hb_start"} == set(applied)  # before-start rules, on treatment
 
 
+# The grade reported is CTCAE v5.0's for the observed ANC, not the grade written on the rule:
+# 1000 is grade 2 (< 1500–1000), 800 grade 3 (< 1000–500), 499 and 450 grade 4 (< 500).
 @pytest.mark.parametrize(("anc", "expected"), [
     (1001, {}),
-    (1000, {"anc_500_1000": (Action.INTERRUPT, 3)}),  # the label's 500–1000 band is inclusive
-    (800, {"anc_500_1000": (Action.INTERRUPT, 3), "anc_grade3_any": (Action.REPEAT_TEST, 3)}),
-    (499, {"anc_below_500": (Action.DISCONTINUE, 4), "anc_grade3_any": (Action.REPEAT_TEST, 3)}),
+    (1000, {"anc_500_1000": (Action.INTERRUPT, 2)}),  # the label's 500–1000 band is inclusive
+    (800, {"anc_500_1000": (Action.INTERRUPT, 3), "anc_grade3_any": (Action.NOTIFY, 3)}),
+    (500, {"anc_500_1000": (Action.INTERRUPT, 3), "anc_grade3_any": (Action.NOTIFY, 3)}),
+    (499, {"anc_below_500": (Action.DISCONTINUE, 4), "anc_grade3_any": (Action.NOTIFY, 4)}),
+    (450, {"anc_below_500": (Action.DISCONTINUE, 4), "anc_grade3_any": (Action.NOTIFY, 4)}),
 ])
 def test_neutrophil_thresholds_on_the_jak_arm(dbt, anc, expected):
     assert expected == fired(check(dbt, {"anc": float(anc)}))
 
 
-@pytest.mark.parametrize(("hb", "baseline", "fires"), [(7.9, 13.0, True), (8.0, 9.0, False), (9.5, 12.0, True),
-                                                       (9.5, 11.5, False)])
-def test_haemoglobin_below_8_or_a_fall_of_more_than_2(dbt, hb, baseline, fires):
+def test_a_firing_names_the_term_the_item_and_the_rules_own_grade(dbt):
+    (f, _) = check(dbt, {"anc": 450.0}).fired
+    (g,) = f.ctcae
+    assert ("anc_below_500", Term.NEUTROPHIL_COUNT_DECREASED, "anc", 450.0, "/mm3", 4, 4) == (
+        f.rule, g.term, g.item, g.value, g.unit, g.grade, g.rule_grade)
+    assert "Neutrophil count decreased, grade 4 (anc = 450 /mm3)" == g.text()
+
+
+@pytest.mark.parametrize(("hb", "baseline", "fires", "grade"), [
+    (7.9, 13.0, True, 3),   # below 8 g/dL: grade 3
+    (8.0, 9.0, False, None),
+    (9.5, 12.0, True, 2),   # fires through the fall of more than 2 g/dL; 9.5 g/dL is grade 2 (< 10–8)
+    (9.5, 11.5, False, None),
+    (10.5, 13.0, True, None),  # a fall of 2.5 g/dL at 10.5 g/dL: grade 1 or normal, the LLN is not known
+])
+def test_haemoglobin_below_8_or_a_fall_of_more_than_2(dbt, hb, baseline, fires, grade):
     r = check(dbt, {"hb": hb, "hb_baseline": baseline})
-    assert ({"hb_low": (Action.INTERRUPT, 3)} if fires else {}) == fired(r)
+    assert ({"hb_low": (Action.INTERRUPT, grade)} if fires else {}) == fired(r)
     if fires:
         (f,) = r.fired
-        assert ("Anaemia, grade 3 (< 8 g/dL)", "xeljanz", "Interrupt the JAK inhibitor.") == (
-            f.ctcae, f.source, f.action_text)
+        assert ((Term.ANAEMIA,), "xeljanz", 3) == (tuple(g.term for g in f.ctcae), f.source, f.ctcae[0].rule_grade)
+        assert f.action_text.startswith("Interrupt the JAK inhibitor.")
+        assert "to be confirmed for other JAK inhibitors" in f.action_text
+
+
+def test_a_grade_that_cannot_be_computed_says_why(dbt):
+    (f,) = check(dbt, {"hb": 10.5, "hb_baseline": 13.0}).fired
+    assert "Anemia, not gradable: grade 1 or normal: the LLN is not known (hb = 10.5 g/dL)" == f.ctcae[0].text()
 
 
 def test_a_missing_baseline_haemoglobin_leaves_the_fall_not_evaluable(dbt):
@@ -64,10 +88,20 @@ def test_a_missing_baseline_haemoglobin_leaves_the_fall_not_evaluable(dbt):
     assert {"hb_low": (Action.INTERRUPT, 3)} == fired(check(dbt, {"hb": 7.5, "hb_baseline": None}))  # < 8 decides
 
 
-@pytest.mark.parametrize(("alt", "fires"), [(120.0, False), (121.0, True)])
-def test_alt_above_three_times_uln_is_grade_2(dbt, alt, fires):
-    r = check(dbt, {"alt": alt}, arm="tnf_il17_23")
-    assert ({"liver_3uln": (Action.REPEAT_TEST, 2)} if fires else {}) == fired(r)
+@pytest.mark.parametrize(("alt", "fires", "grade"), [(120.0, False, None), (121.0, True, 2), (200.0, True, 2),
+                                                      (201.0, True, 3), (801.0, True, 4)])
+def test_alt_above_three_times_uln_is_graded_from_alt(dbt, alt, fires, grade):
+    r = check(dbt, {"alt": alt}, arm="tnf_il17_23")  # ULN 40 U/L: 3×, 5× and 20× ULN are 120, 200 and 800
+    assert ({"liver_3uln": (Action.REPEAT_TEST, grade)} if fires else {}) == fired(r)
+
+
+def test_the_liver_rule_grades_alt_and_ast_each_and_reports_the_higher(dbt):
+    (f,) = check(dbt, {"alt": 150.0, "ast": 90.0}, arm="tnf_il17_23").fired
+    assert [(Term.ALT_INCREASED, 2), (Term.AST_INCREASED, 1)] == [(g.term, g.grade) for g in f.ctcae]
+    assert 2 == f.grade
+    (f,) = check(dbt, {"alt": 150.0, "ast": None, "ast_uln": None}, arm="tnf_il17_23").fired
+    assert [2, None] == [g.grade for g in f.ctcae] and "ast not given" == f.ctcae[1].note
+    assert 2 == f.grade
 
 
 def test_alt_decides_even_when_ast_is_missing_but_not_the_other_way(dbt):
@@ -86,7 +120,7 @@ def test_hys_law_needs_bilirubin_above_twice_uln_with_normal_alp(dbt):
 
 def test_rules_for_other_arms_do_not_apply_and_say_why(dbt):
     r = check(dbt, {"anc": 800.0}, arm="tnf_il17_23")
-    assert {"anc_grade3_any": (Action.REPEAT_TEST, 3)} == fired(r)
+    assert {"anc_grade3_any": (Action.NOTIFY, 3)} == fired(r)
     reasons = {a.rule: a.reason for a in r.not_applied}
     assert "only for arm(s) biologic_jak; this row is arm tnf_il17_23" == reasons["anc_500_1000"]
 
@@ -137,21 +171,14 @@ def test_adverse_events_none_versus_not_recorded(dbt):
 
 def test_liver_rules_of_the_ssc_cohort(ssc):
     r = check(ssc, {"alt": 200.0}, visit="month12", arm="iguratimod")
-    assert {"liver_3uln": (Action.REPEAT_TEST, 2)} == fired(r)
-    assert ("hara2007",) == tuple(f.source for f in r.fired)
+    assert {"liver_3uln": (Action.REPEAT_TEST, 2)} == fired(r)  # 200 U/L at ULN 40 U/L: 5 × ULN, grade 2
+    assert ("ctcae5",) == tuple(f.source for f in r.fired)  # the threshold's source, not the frequency's
 
 
 def test_a_protocol_without_rules_says_so(cia):
     report = monitor(attrs.evolve(cia, monitoring=()), [Participant("R01", 2, {"body_weight": 180.0}, {}, "end", "tof")])
     assert ("the protocol states no monitoring rules: nothing can fire",) == report.notes
     assert () == report.results[0].fired
-
-
-def test_ctcae_grade_is_read_from_the_rule_text():
-    assert 3 == ctcae_grade("Anaemia, grade 3 (< 8 g/dL)")
-    assert 4 == ctcae_grade("Neutrophil count decreased, Grade 4")
-    assert None is ctcae_grade(None)
-    assert None is ctcae_grade("ALT increased")
 
 
 def test_csv_xlsx_and_json_observations_give_the_same_answers(dbt):

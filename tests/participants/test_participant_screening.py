@@ -140,10 +140,25 @@ def test_higher_of_paired_items_only_and_a_score_below_nine(ssc):
     assert Verdict.ELIGIBLE is one(ssc, {**values, "telangiectasia": True}).verdict  # 9
 
 
-def test_a_blank_classification_item_leaves_the_score_unknown(ssc):
+def test_a_blank_classification_item_that_could_decide_leaves_the_score_unknown(ssc):
+    r = one(ssc, {**SSC_OK, **SSC_NONE, "sclerodactyly": True, "raynaud": True, "pah_or_ild": None})  # 7 or 9
+    assert (Verdict.INCOMPLETE, ("pah_or_ild",)) == (r.verdict, r.missing)
+    assert "ssc_2013_score = 7..9" in by_id(r)["I1"].because
+
+
+def test_blank_classification_items_that_cannot_change_the_answer_do_not_hold_it_up(ssc):
+    # 4 + 3 + 3 = 10 already: PAH/ILD (2 points) can only add.
     r = one(ssc, {**SSC_OK, **SSC_NONE, "sclerodactyly": True, "raynaud": True, "ssc_antibodies": True,
                   "pah_or_ild": None})
-    assert (Verdict.INCOMPLETE, ("pah_or_ild",)) == (r.verdict, r.missing)
+    assert (Verdict.ELIGIBLE, ()) == (r.verdict, r.missing)
+    # REFERENCE.md §2: proximal skin thickening alone scores 9, whatever the other items are.
+    r = one(ssc, {**SSC_OK, "skin_thickening_proximal_to_mcp": True})
+    assert (Verdict.ELIGIBLE, ()) == (r.verdict, r.missing)
+    assert "ssc_2013_score = 9..28" in by_id(r)["I1"].because
+    # Nothing known: 0..28 decides nothing, and every item is named.
+    r = one(ssc, dict(SSC_OK))
+    assert Verdict.INCOMPLETE is r.verdict
+    assert set(SSC_NONE) <= set(r.missing)
 
 
 def test_digital_ulcer_history_and_vasoactive_therapy_are_required(ssc):
