@@ -33,3 +33,30 @@ def collect_findings(protocol: Protocol) -> tuple[FindingRow, ...]:
     from planner.checks import check
 
     return finding_rows(check(protocol).findings)
+
+
+def fold_unconfirmed(findings: tuple[FindingRow, ...], tbc: tuple[TbcItem, ...],
+                     ) -> tuple[tuple[tuple[str, str, int], ...], tuple[FindingRow, ...]]:
+    """Split the findings into those Appendix A already lists and the rest.
+
+    A finding of a "to be confirmed" or "verify" check
+    (:data:`planner.checks.UNCONFIRMED_CODES`) at the path of an Appendix A
+    item says no more than that item, so it is counted, not repeated: the
+    first part is ``(code, title, count)`` per such check, in code order. Every
+    other finding — also one of those checks at a path Appendix A does not
+    list, such as an endpoint whose visit day is to be confirmed — is in the
+    second part, in the given order.
+    """
+    from planner.checks import REGISTRY, UNCONFIRMED_CODES
+
+    listed = {x.path for x in tbc}
+    counts: dict[str, int] = {}
+    rest: list[FindingRow] = []
+    for f in findings:
+        if f.code in UNCONFIRMED_CODES and f.path in listed:
+            counts[f.code] = counts.get(f.code, 0) + 1
+        else:
+            rest.append(f)
+    folded = tuple((code, REGISTRY[code].title if code in REGISTRY else code, n)
+                   for code, n in sorted(counts.items()))
+    return folded, tuple(rest)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from exports.pdf import details as d
 from exports.pdf import tables as tb
-from exports.pdf.appendix import collect_findings, collect_tbc
+from exports.pdf.appendix import collect_findings, collect_tbc, fold_unconfirmed
 from exports.pdf.blocks import (
     Block,
     Bullets,
@@ -69,7 +69,7 @@ def build(
         Section("references", str(n), "References", (d.references_list(p),) if p.references
                 else (Para(t("No references are listed.")),)),
         _appendix_tbc(tbc),
-        _appendix_findings(findings),
+        _appendix_findings(findings, tbc),
     )
     structure = "ICH M11 protocol template" if p.kind.clinical else "ARRIVE 2.0 (Essential 10) and PREPARE"
     title_rows: tuple[tuple[str, Text], ...] = (
@@ -247,7 +247,7 @@ def _appendix_tbc(items: tuple[TbcItem, ...]) -> Section:
     return Section("appendix_tbc", "Appendix A", "Items to be confirmed", (intro, d.tbc_table(items)))
 
 
-def _appendix_findings(findings: tuple[FindingRow, ...] | None) -> Section:
+def _appendix_findings(findings: tuple[FindingRow, ...] | None, tbc: tuple[TbcItem, ...]) -> Section:
     if findings is None:
         body: tuple[Block, ...] = (Para(t("No check findings are listed: the protocol checks (planner.checks) "
                                            "were not run for this document or are not installed."), "tbc_note"),)
@@ -258,7 +258,18 @@ def _appendix_findings(findings: tuple[FindingRow, ...] | None) -> Section:
         for f in findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
         summary = ", ".join(f"{n} {sev}" for sev, n in counts.items())
-        body = (Para(t(f"The protocol checks report {len(findings)} findings ({summary}).")), d.findings_table(findings))
+        folded, rest = fold_unconfirmed(findings, tbc)
+        blocks: list[Block] = [Para(t(f"The protocol checks report {len(findings)} findings ({summary})."))]
+        if folded:
+            n_folded = sum(n for _, _, n in folded)
+            parts = "; ".join(f"{code} ({title}): {n}" for code, title, n in folded)
+            blocks.append(Para(t(f"{n_folded} of them are warnings that a value is not yet confirmed, one for each "
+                                 f"item of Appendix A, and are not repeated here: {parts}.")))
+        if rest:
+            blocks.append(d.findings_table(rest))
+        else:
+            blocks.append(Para(t("There are no other findings.")))
+        body = tuple(blocks)
     return Section("appendix_findings", "Appendix B", "Check findings", body)
 
 

@@ -9,6 +9,7 @@ documentation page ``docs/checks.md`` is generated from :data:`REGISTRY` by
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 from planner.checks import design, eligibility, endpoints, monitoring
 from planner.checks.context import Context
@@ -18,6 +19,14 @@ from planner.model import Mechanism, Protocol
 
 REGISTRY = Registry((*eligibility.CHECKS, *endpoints.CHECKS, *monitoring.CHECKS, *design.CHECKS))
 """Every check, in the order they run and are documented."""
+
+UNCONFIRMED_CODES: Final = frozenset({"ELG013", "END011", "MON013", "DES013", "DES014"})
+"""The checks that report a value not yet confirmed (to be confirmed, or to verify).
+
+A finding of one of these at the path of a value of
+:func:`planner.model.unconfirmed.unconfirmed` says no more than that list does;
+documents that print the list may fold such findings into a count.
+"""
 
 
 def check(protocol: Protocol, *, registry: Registry = REGISTRY,
@@ -30,4 +39,4 @@ def check(protocol: Protocol, *, registry: Registry = REGISTRY,
     return run(registry, Context(protocol, risks))
 
 
-__all__ = ["REGISTRY", "Area", "Check", "Context", "Finding", "Hit", "Registry", "Report", "Severity", "check", "hit"]
+__all__ = ["REGISTRY", "UNCONFIRMED_CODES", "Area", "Check", "Context", "Finding", "Hit", "Registry", "Report", "Severity", "check", "hit"]

@@ -178,6 +178,23 @@ def test_findings_given_are_listed_errors_first() -> None:
     assert appendix is not None and "not run" in plain_text(appendix.blocks[0].text)  # type: ignore[union-attr]
 
 
+def test_findings_that_restate_appendix_a_are_counted_not_repeated() -> None:
+    protocol = sample_protocol()
+    tbc = collect_tbc(protocol)
+    assert tbc, "the sample protocol has values to be confirmed"
+    restated = FindingRow("DES013", "warning", "design", tbc[0].path, "x is to be confirmed", "confirm it")
+    elsewhere = FindingRow("END011", "warning", "endpoints", "$.nowhere[0]", "day of visit is to be confirmed", "")
+    other = FindingRow("MON001", "error", "monitoring", tbc[0].path, "rule without action", "add one")
+    doc = build(protocol, (other, restated, elsewhere))
+    assert (other, restated, elsewhere) == doc.findings  # the document data keep every finding
+    appendix = doc.section("appendix_findings")
+    assert appendix is not None
+    text = " ".join(plain_text(b.text) for b in appendix.blocks if hasattr(b, "text"))
+    assert "3 findings" in text and "1 of them" in text and "DES013 (design value to be confirmed): 1" in text
+    shown = _cells(_tables(doc, "findings")[0])
+    assert "MON001" in shown and "END011" in shown and "DES013" not in shown
+
+
 def test_checks_run_by_default_and_sort_by_severity() -> None:
     doc = build(sample_protocol())
     assert doc.findings is not None
