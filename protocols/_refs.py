@@ -52,8 +52,8 @@ SMOLECULE2026 = Reference(
 )
 DBT_REVIEW = Reference(
     "dbtreview",
-    "Beyond Monotherapy: Exploring the Efficacy and Safety of dual biologic/targeted therapy (review cited "
-    "as reference 1 of seed 002; title truncated in the seed).",
+    "Beyond Monotherapy: Exploring the Efficacy and Safety of … (review cited as reference 1 of seed 002, "
+    "on PubMed Central; the seed truncates the title).",
 )
 FURER2023 = Reference(
     "furer2023",
@@ -67,8 +67,8 @@ VALERO2023 = Reference(
 )
 IGU_SSC2023 = Reference(
     "frontmed2023",
-    "Iguratimod as an alternative therapy for systemic sclerosis: a Renji Hospital registry study "
-    "2017–2021. Front Med. 2023;10:1113408.",
+    "Iguratimod as an alternative therapy for systemic sclerosis … (the seed truncates the title). Front Med. "
+    "2023;10:1113408 (Renji Hospital registry, 2017–2021).",
 )
 HARA2007 = Reference(
     "hara2007",
@@ -84,11 +84,11 @@ XELJANZ = Reference(
 )
 CTCAE5 = Reference(
     "ctcae5",
-    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) version 5.0. 2017.",
+    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) version 5.0.",
 )
 FDA_DILI = Reference(
     "fdadili",
-    "US FDA. Guidance for Industry. Drug-Induced Liver Injury: Premarketing Clinical Evaluation. 2009.",
+    "US FDA. Guidance for Industry. Drug-Induced Liver Injury: Premarketing Clinical Evaluation.",
 )
 SSC2013 = Reference(
     "ssc2013",

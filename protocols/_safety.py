@@ -65,7 +65,7 @@ def serious_infection_hold(source: str, frequency: str) -> MonitoringRule:
         "serious_infection_hold", "Signs of serious infection",
         condition=count("ae", where=item("ae.infection") & item("ae.serious")) >= 1,
         action=Action.HOLD,
-        action_text="Hold all study therapy at signs of serious infection (low threshold); resume only after "
-                    "the infection is controlled and the investigator agrees.",
+        action_text="Hold all study therapy at signs of serious infection (low threshold); when to resume is "
+                    "to be confirmed (no source gives it).",
         risks=("serious_infection",), frequency=frequency, source=source,
     )

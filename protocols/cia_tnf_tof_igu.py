@@ -72,7 +72,7 @@ SALINE = Intervention("Normal saline (same volume as treatment)", (Mechanism.VEH
                       route=Route.ORAL, frequency=Frequency.QD, duration=SIX_WEEKS, source=DOSE_SOURCE,
                       notes="Controls receive the same volume of normal saline (secondary summary; verify "
                             "against Chen 2023).")
-COLLAGEN = Intervention("Type II collagen in adjuvant (immunisation and booster)", (Mechanism.MODEL_INDUCTION,),
+COLLAGEN = Intervention("Collagen in adjuvant (collagen type, adjuvant and any booster to be confirmed)", (Mechanism.MODEL_INDUCTION,),
                         role=Role.MODEL_INDUCTION, dose=TBC("collagen dose and adjuvant " + NOT_FOUND),
                         route=TBC("usual rat CIA practice is intradermal at the tail base (secondary sources); "
                                   + NOT_FOUND),
@@ -158,11 +158,12 @@ SCHEDULE = Schedule(
                       "(verify), but the day of sampling and termination is " + NOT_FOUND),
 )
 
-COMPARISON = "TOF + IGU vs CIA + TNF model; TOF and IGU alone vs model (Chen 2023)"
+COMPARISON = "CIA + TNF model vs normal control; TOF + IGU vs CIA + TNF model; TOF and IGU alone vs model (Chen 2023)"
 END = ("end",)
 OBJECTIVES = (
     Objective("efficacy", Level.PRIMARY, "To test whether tofacitinib plus iguratimod reduces arthritis, "
-              "inflammation and pyroptosis in rat CIA with TNF-α more than either drug alone.", endpoints=(
+              "inflammation and pyroptosis in rat CIA with TNF-α, compared with the untreated CIA + TNF model "
+              "(Chen 2023 compares each treatment group with the model).", endpoints=(
         Endpoint("arthritis_score", Level.PRIMARY, "Arthritis clinical score at the end of treatment",
                  measure="cia_score", timepoints=END, comparison=COMPARISON, source="chen2023"),
         Endpoint("il1b", Level.SECONDARY, "Plasma IL-1β", measure="il1b", timepoints=END, comparison=COMPARISON,
@@ -180,7 +181,8 @@ OBJECTIVES = (
               "bone turnover (secondary osteoporosis).", endpoints=(
         Endpoint("bone_destruction", Level.SECONDARY, "Knee bone destruction (HE, IHC)",
                  measure="knee_bone_destruction", timepoints=END, comparison=COMPARISON, source="chen2023"),
-        Endpoint("microct", Level.SECONDARY, "Knee micro-CT bone volume fraction (BV/TV)", measure="bv_tv",
+        Endpoint("microct", Level.SECONDARY, "Knee micro-CT bone volume fraction (BV/TV), the "
+                 "parameter Bouxsein 2010 recommends; Chen 2023's micro-CT parameters are not found", measure="bv_tv",
                  timepoints=END, comparison=COMPARISON, source="bouxsein2010"),
         Endpoint("bone_turnover", Level.SECONDARY, "Bone turnover", measure="bone_turnover_marker",
                  timepoints=END, comparison=COMPARISON, source="chen2023"),
@@ -229,8 +231,8 @@ def build() -> Protocol:
             humane_endpoints=HUMANE, acclimatisation=TBC("acclimatisation " + NOT_FOUND), source="chen2023",
         ),
         procedures=(
-            Procedure("cia", "Collagen-induced arthritis", "Immunisation with type II collagen in adjuvant, with a "
-                      "booster.", day=TBC("immunisation and booster days " + NOT_FOUND),
+            Procedure("cia", "Collagen-induced arthritis", "Immunisation with collagen in adjuvant (the collagen "
+                      "type, adjuvant and any booster are to be confirmed).", day=TBC("immunisation and booster days " + NOT_FOUND),
                       details=("Usual rat practice (secondary sources): collagen in incomplete Freund's adjuvant "
                                "intradermally at the tail base, booster on day 7 — to be confirmed.",),
                       source="chen2023"),

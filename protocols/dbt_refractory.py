@@ -119,7 +119,8 @@ DICTIONARY = DataDictionary(
         Form("prior_therapy", "Prior b/tsDMARD therapy", domain="CM", repeating=True, items=(
             Item("agent", "Agent", TXT, cdash="CMTRT"),
             Item("mechanism_class", "Mechanism class", CODED, codelist="MECH"),
-            Item("failed", "Treatment failure (inadequate response, loss of response or intolerance)", BOOL),
+            Item("failed", "Treatment failure", BOOL,
+                 guidance="What counts as failure is to be confirmed: seed 002 does not define it."),
         )),
         forms.tb_screening(),
         Form("das28", "Joint counts and DAS28 (RA)", items=(
@@ -216,14 +217,18 @@ ELIGIBILITY = (
     Criterion("I1", Category.INCLUSION, "Diagnosis of rheumatoid arthritis, psoriatic arthritis or axial "
               "spondyloarthritis.", rule=item("diagnosis").is_in("RA", "PsA", "axSpA"), source="smolecule2026"),
     Criterion("I2", Category.INCLUSION, "For rheumatoid arthritis: 2010 ACR/EULAR classification score ≥ 6.",
-              rule=item("diagnosis").ne("RA") | (item("ra_2010_score") >= 6), source="ra2010"),
+              rule=item("diagnosis").ne("RA") | (item("ra_2010_score") >= 6),
+              source=TBC("seed 002 sets no classification requirement; the 2010 ACR/EULAR criteria (score ≥ 6, "
+                         "ra2010) are the usual standard for RA, and none is set for PsA or axSpA")),
     Criterion("I3", Category.INCLUSION, "Active disease (the measure and threshold of activity are to be "
               "confirmed).", assessed_by_investigator=True, source="smolecule2026"),
     Criterion("I4", Category.INCLUSION, "Failure of at least two b/tsDMARDs from different mechanistic classes.",
               rule=count_distinct("prior_therapy.mechanism_class", where=item("prior_therapy.failed")) >= 2,
               source="smolecule2026"),
     Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
-              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding")),
+              source=TBC("no source gives a pregnancy or breastfeeding exclusion (" + NO_PREGNANCY_SOURCE
+                         + "); keep, change or drop it")),
 )
 
 ANC, LYM, HB = item("anc"), item("lymphocytes"), item("hb")
@@ -296,8 +301,8 @@ def build() -> Protocol:
         kind=StudyKind.CLINICAL_INTERVENTIONAL,
         sponsor=TBC("sponsor not named in the source"),
         investigator=TBC("principal investigator not named in the source"),
-        rationale="After failure of two or more b/tsDMARDs, switching to another single agent helps fewer "
-                  "patients; combining two agents with complementary mechanisms (TNF plus IL-17/IL-23, or a "
+        rationale="Switching to a b/tsDMARD with a different mechanism is the standard approach after failure "
+                  "of a single agent; for patients who have failed two or more classes, combining two agents with complementary mechanisms (TNF plus IL-17/IL-23, or a "
                   "biologic with a JAK inhibitor) may control refractory disease, at the price of more serious "
                   "infections than monotherapy, especially with rituximab and JAK-inhibitor combinations.",
         design="Study of dual b/tsDMARD therapy in two complementary combinations (a TNF inhibitor with an "

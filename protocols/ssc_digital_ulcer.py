@@ -2,10 +2,10 @@
 
 Source: seed 002, "Protocol 2: Evaluating Iguratimod for Digital Ulcers in
 Systemic Sclerosis" (Smolecule 2026), derived from the Renji Hospital registry
-study (Front Med 2023;10:1113408). The study is an observational cohort, so it
-prescribes no dose: iguratimod is taken as prescribed, and the seed's regimen
-("typically 25 mg twice daily", not confirmed in the paper's text) is given as
-information only. The pregnancy exclusion is not in the sources and says so.
+study (Front Med 2023;10:1113408). The cohort takes iguratimod at the seed's
+regimen, "typically 25 mg twice daily", which REFERENCE.md notes is not
+confirmed in the paper's text: the dose is marked to verify. The pregnancy
+exclusion is not in the sources and says so.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from planner.model import (
     Epoch,
     EpochType,
     Form,
+    Frequency,
     Intervention,
     Item,
     Level,
@@ -35,6 +36,7 @@ from planner.model import (
     Mechanism,
     Objective,
     Protocol,
+    Quantity,
     Randomisation,
     RandomisationMethod,
     Range,
@@ -54,7 +56,6 @@ from protocols._safety import liver_rules
 from protocols.pathway import iguratimod_failure_pathway
 
 NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 2)"
-SEED_REGIMEN = "seed 002: 'typically 25 mg twice daily', not confirmed in the registry paper's text"
 # Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
 NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
 INT, DEC, BOOL, DATE, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.DATE, DataType.TEXT
@@ -166,20 +167,23 @@ ELIGIBILITY = (
     Criterion("I3", Category.INCLUSION, "Receiving standard vasoactive therapy.", rule=item("vasoactive_therapy"),
               source="smolecule2026"),
     Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
-              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding"))),
+              + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding")),
+              source=TBC("no source gives a pregnancy or breastfeeding exclusion (" + NO_PREGNANCY_SOURCE
+                         + "); keep, change or drop it")),
 )
 
-# An observational cohort records the treatment patients are prescribed; it sets no regimen.
-AS_PRESCRIBED = TBC("as prescribed by the treating physician (observational cohort; " + SEED_REGIMEN + ")")
+# Seed 002 has the cohort take iguratimod "typically 25 mg twice daily"; REFERENCE.md §1c notes the dose is the
+# seed's and not confirmed in the registry paper's text, so the dose is typed and marked to verify.
 IGURATIMOD = Intervention(
-    "Iguratimod", (Mechanism.IGURATIMOD,), dose=AS_PRESCRIBED,
-    route=TBC("as prescribed by the treating physician (observational cohort); the sources do not state the "
-              "route"),
-    frequency=AS_PRESCRIBED,
-    duration=TBC("as prescribed by the treating physician (observational cohort); follow-up lasts 12 months "
-                 "(seed 002, 'e.g., 12 months')"),
-    notes="Taken as prescribed by the treating physician. For information: " + SEED_REGIMEN + "; usual dosing elsewhere is 25 mg/day for 4 weeks, then 50 mg/day "
-          "(Hara 2007).",
+    "Iguratimod", (Mechanism.IGURATIMOD,),
+    dose=Quantity(25, "mg", source="smolecule2026", verify=True),
+    route=TBC("the sources do not state the route"),
+    frequency=Frequency.BID,
+    duration=TBC("treatment duration " + NOT_IN_SEED + "; follow-up lasts 12 months (seed 002, 'e.g., 12 "
+                 "months')"),
+    notes="25 mg twice daily as seed 002 gives it ('typically 25 mg twice daily'); the frequency comes from the "
+          "same phrase and, like the dose, is not confirmed in the registry paper's text. Usual dosing elsewhere "
+          "is 25 mg/day for 4 weeks, then 50 mg/day, with hepatic-enzyme monitoring (Hara 2007).",
     source="smolecule2026",
 )
 VASOACTIVE = Intervention(
@@ -217,8 +221,8 @@ def build() -> Protocol:
         schedule=SCHEDULE,
         dictionary=DICTIONARY,
         arms=(Arm("iguratimod", "Iguratimod + vasoactive therapy", ArmType.EXPERIMENTAL,
-                  "Iguratimod as prescribed (seed 002: typically 25 mg twice daily) on top of standard "
-                  "vasoactive therapy; followed for 12 months.",
+                  "Iguratimod 25 mg twice daily (seed 002: 'typically'; to verify against the registry "
+                  "paper) on top of standard vasoactive therapy; followed for 12 months.",
                   planned_size=TBC("cohort size " + NOT_IN_SEED), interventions=(IGURATIMOD, VASOACTIVE)),),
         objectives=OBJECTIVES,
         derivations=DERIVATIONS,

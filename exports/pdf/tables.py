@@ -262,6 +262,7 @@ def criteria_list(p: Protocol, category: Category, cite: Cite) -> Numbered:
             detail = t(muted("Rule: none — assessed by the investigator"))
         else:
             detail = t(warn("Rule: none given, and not marked as assessed by the investigator"))
-        entries.append(Entry(f"{prefix}{len(entries) + 1}", t(c.text, cite(c.source)), t(detail, muted(f"  [{c.id}]"))))
+        source = (t(" ", cite.tbc(c.source)) if isinstance(c.source, TBC) else cite(c.source))
+        entries.append(Entry(f"{prefix}{len(entries) + 1}", t(c.text, source), t(detail, muted(f"  [{c.id}]"))))
     return Numbered(category.value, tuple(entries))
 

@@ -89,7 +89,10 @@ class Criterion:
     """An eligibility criterion: the human text and, where possible, a rule.
 
     A criterion that no rule over the data dictionary can express carries
-    ``assessed_by_investigator=True`` instead, so the gap is explicit.
+    ``assessed_by_investigator=True`` instead, so the gap is explicit. A
+    criterion the protocol needs but no source gives (a pregnancy exclusion
+    the sources do not state) has a ``source`` in the ``TBC`` state, so it is
+    listed with the values to be confirmed rather than passed off as sourced.
     """
 
     id: str = field(validator=identifier())
@@ -97,7 +100,7 @@ class Criterion:
     text: str
     rule: Expr | None = None
     assessed_by_investigator: bool = False
-    source: str | None = None
+    source: str | TBC | None = None
 
 
 class Action(enum.StrEnum):
