@@ -57,9 +57,9 @@ class Context:
         return self.wb[title]
 
     def page(self, ws: Worksheet, *, landscape: bool, title_rows: str | None = None,
-             title_cols: str | None = None) -> None:
+             title_cols: str | None = None, name: str | None = None) -> None:
         styles.page(ws, left=self.header_left, right=self.header_right, landscape=landscape,
-                    title_rows=title_rows, title_cols=title_cols)
+                    title_rows=title_rows, title_cols=title_cols, name=name)
 
     # locating names ---------------------------------------------------------------------
 

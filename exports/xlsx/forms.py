@@ -97,7 +97,7 @@ def form_sheet(ctx: Context, ws: Worksheet, sheet: FormSheet, dv: Validations) -
 
     ws.freeze_panes = ws.cell(FORM_DATE_ROW, 2).coordinate
     ctx.page(ws, landscape=len(sheet.columns) > 2, title_rows=f"{FORM_HEADER_ROW}:{FORM_SUBHEADER_ROW}",
-             title_cols="A:A")
+             title_cols="A:A", name=form.name)
 
 
 def log_sheet(ctx: Context, ws: Worksheet, sheet: LogSheet, dv: Validations) -> None:
@@ -123,7 +123,8 @@ def log_sheet(ctx: Context, ws: Worksheet, sheet: LogSheet, dv: Validations) -> 
         ctx.style.apply(ws.cell(row, 1, n), styles.LABEL)
     ctx.style.fit_rows(ws, range(LOG_LABEL_ROW, LOG_FIRST_RECORD_ROW), range(1, sheet.last_col + 1))
     ws.freeze_panes = ws.cell(LOG_FIRST_RECORD_ROW, LOG_FIRST_ITEM_COL).coordinate
-    ctx.page(ws, landscape=True, title_rows=f"{LOG_LABEL_ROW}:{LOG_FIRST_RECORD_ROW - 1}", title_cols="A:A")
+    ctx.page(ws, landscape=True, title_rows=f"{LOG_LABEL_ROW}:{LOG_FIRST_RECORD_ROW - 1}", title_cols="A:A",
+             name=form.name)
 
 
 def _log_width(item: Item) -> float:

@@ -91,12 +91,13 @@ def widths(ws: Worksheet, columns: Mapping[str, float]) -> None:
 
 
 def page(ws: Worksheet, *, left: str, right: str, landscape: bool, title_rows: str | None = None,
-         title_cols: str | None = None) -> None:
+         title_cols: str | None = None, name: str | None = None) -> None:
     """Print set-up: A4, fit to one page wide, repeated titles, header and footer.
 
     ``left`` and ``right`` are plain header texts (protocol id and version,
-    participant); the sheet name goes in the centre and "Page n of m" in the
-    footer.
+    participant); ``name`` goes in the centre (a form's full name, which its
+    sheet title may have had to shorten or clean), else the sheet name; "Page
+    n of m" goes in the footer.
     """
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -114,7 +115,7 @@ def page(ws: Worksheet, *, left: str, right: str, landscape: bool, title_rows: s
         ws.print_title_cols = title_cols
     header, footer = ws.oddHeader, ws.oddFooter
     assert header is not None and footer is not None
-    for part, text, size in ((header.left, header_text(left), 9), (header.center, "&A", 9),
+    for part, text, size in ((header.left, header_text(left), 9), (header.center, header_text(name) if name else "&A", 9),
                              (header.right, header_text(right), 9),
                              (footer.left, "protocol-planner case report form", 8),
                              (footer.right, "Page &P of &N", 8)):

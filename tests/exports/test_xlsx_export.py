@@ -209,6 +209,8 @@ def test_print_setup_frozen_panes_and_widths(pid):
     layout = plan(protocol)
     for sheet in layout.forms:
         assert wb[sheet.title].print_title_rows, sheet.title
+        # the page header names the form in full, even where the sheet title had to drop a '/' or shorten it
+        assert sheet.form.name.replace("&", "&&") == wb[sheet.title].oddHeader.center.text
 
 
 def test_schedule_of_activities_marks_forms_at_visits_and_shows_tbc_plainly():
