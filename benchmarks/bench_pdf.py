@@ -39,11 +39,14 @@ from exports.pdf.story import KeepWithFollower  # noqa: E402
 from planner.expr import item, q  # noqa: E402
 from planner.model import (  # noqa: E402
     TBC,
+    Action,
     Arm,
     ArmType,
     Category,
     ClinicalPopulation,
     Criterion,
+    CtcaeGrading,
+    CtcaeTerm,
     DataDictionary,
     DataType,
     Endpoint,
@@ -67,7 +70,6 @@ from planner.model import (  # noqa: E402
     Visit,
     Window,
 )
-from planner.model.rules import Action  # noqa: E402
 
 LOREM = ("Participants with active disease despite IL-1β and TNF-α blockade, ANC ≥ 1.5 × 10⁹/L, platelets "
          "≥ 100 × 10³/µL and ALT < 3 × ULN at screening, as judged by the investigator")
@@ -93,7 +95,8 @@ def synthetic_protocol(scale: float = 1.0) -> Protocol:
     rules = tuple(
         MonitoringRule(f"m{i}", f"Parameter {i} ≤ threshold", item(f"v{i % n_forms}_1") >= 3 * item(f"v{i % n_forms}_2"),
                        Action.INTERRUPT if i % 2 else Action.NOTIFY, f"Interrupt and repeat within 72 h; {LOREM}.",
-                       ctcae="grade 3", source="ref2")
+                       ctcae=(CtcaeGrading(CtcaeTerm.NEUTROPHIL_COUNT_DECREASED, f"v{i % n_forms}_1", grade=3),),
+                       source="ref2")
         for i in range(n_rules))
     objectives = tuple(
         Objective(f"o{i}", Level.PRIMARY if i == 0 else Level.SECONDARY, f"Objective {i}: {LOREM}.", endpoints=tuple(

@@ -127,6 +127,16 @@ def test_a_grading_is_checked_locally():
         _rule(CtcaeGrading(ALT, "alt", "alt_uln"), CtcaeGrading(ALT, "alt2", "alt_uln"))
 
 
+def test_a_grading_given_as_text_is_a_clear_error_not_a_crash():
+    # the free-text form of earlier versions (ctcae="... grade 3") must say what to write instead
+    with pytest.raises(FieldError, match=r"ctcae: expected a list or tuple, got the text 'grade 3'"):
+        MonitoringRule("m", "n", item("anc") < 1, Action.NOTIFY, "t", ctcae="grade 3")  # type: ignore[arg-type]
+    with pytest.raises(FieldError, match=r"ctcae: item 0 is str 'grade 3', expected a CTCAE grading"):
+        MonitoringRule("m", "n", item("anc") < 1, Action.NOTIFY, "t", ctcae=["grade 3"])  # type: ignore[list-item]
+    with pytest.raises(FieldError, match=r"arms: expected a list or tuple, got the text 'jak'"):
+        MonitoringRule("m", "n", item("anc") < 1, Action.NOTIFY, "t", arms="jak")  # type: ignore[arg-type]
+
+
 def test_a_rule_with_gradings_round_trips_through_yaml_and_json():
     p = REGISTRY["dbt-refractory"]()
     rule = _rule(CtcaeGrading(ALT, "alt", "alt_uln", 2), CtcaeGrading(AST, "ast", "ast_uln"))

@@ -8,7 +8,7 @@ from attrs import field, frozen
 
 from planner import ctcae
 from planner.expr.nodes import Expr
-from planner.model.values import TBC, FieldError, identifier, non_empty, tuple_field, unique
+from planner.model.values import TBC, FieldError, each, identifier, non_empty, tuple_field, unique
 
 
 class Level(enum.StrEnum):
@@ -170,6 +170,7 @@ class MonitoringRule:
     arms: tuple[str, ...] = tuple_field()
     risks: tuple[str, ...] = tuple_field()
     frequency: str | TBC = field(default="at every scheduled visit")
-    ctcae: tuple[CtcaeGrading, ...] = tuple_field(validator=unique(lambda g: g.term.value, "CTCAE term"))
+    ctcae: tuple[CtcaeGrading, ...] = tuple_field(
+        validator=[each(CtcaeGrading, "CTCAE grading"), unique(lambda g: g.term.value, "CTCAE term")])
     source: str | None = None
 

@@ -114,6 +114,18 @@ def at_least(minimum: float) -> _Validator:
     return _Validator(f"at_least({minimum})", test)
 
 
+def each(cls: type, what: str) -> _Validator:
+    """Every item of a tuple is a ``cls`` (checked before validators that read the items)."""
+
+    def test(v: Any) -> str | None:
+        for i, x in enumerate(v):
+            if not isinstance(x, cls):
+                return f"item {i} is {type(x).__name__} {x!r}, expected a {what} ({cls.__name__})"
+        return None
+
+    return _Validator(f"each({cls.__name__})", test)
+
+
 def unique(key: Callable[[Any], str], what: str) -> _Validator:
     """Items of a tuple have distinct keys (e.g. distinct ids)."""
 
@@ -129,14 +141,18 @@ def unique(key: Callable[[Any], str], what: str) -> _Validator:
     return _Validator(f"unique({what})", test)
 
 
-def _tuple(value: Any) -> tuple[Any, ...]:
+def _tuple(value: Any, attribute: attrs.Attribute[Any]) -> tuple[Any, ...]:
+    if isinstance(value, (str, bytes)):
+        # tuple("jak") would silently become ('j', 'a', 'k')
+        raise FieldError(attribute.name, f"expected a list or tuple, got the text {value!r}: write ({value!r},) "
+                                         f"or [{value!r}]")
     return tuple(value)
 
 
 def tuple_field(**kwargs: Any) -> Any:
-    """A field holding a tuple; lists given by an author become tuples."""
+    """A field holding a tuple; lists given by an author become tuples, a lone string is refused."""
     kwargs.setdefault("factory", tuple)
-    return field(converter=_tuple, **kwargs)
+    return field(converter=attrs.Converter(_tuple, takes_field=True), **kwargs)
 
 
 # -- the "to be confirmed" state ------------------------------------------
