@@ -28,7 +28,7 @@ from typing import Any
 from attrs import frozen
 
 from planner import ctcae, units
-from planner.expr import evaluate
+from planner.expr import compile_rule, evaluate
 from planner.model import Action, CtcaeGrading, EpochType, MonitoringRule, Protocol, Timing, Visit
 from planner.participants.derived import Derivations, facts
 from planner.participants.records import Participant, Sheet
@@ -205,6 +205,9 @@ class Monitor:
         self.derivations = Derivations(protocol, [m.condition for m in self.rules])
         self.unit_of = self.derivations.unit_of
         self._forms = {m.id: self._forms_read(m) for m in self.rules}
+        # Most rules are quiet at most visits: their compiled closure decides that without building the
+        # explanation, which only a firing or an unknown rule reports (the two paths agree: property tests).
+        self._compiled = {m.id: compile_rule(m.condition, self.unit_of) for m in self.rules}
 
     def _forms_read(self, rule: MonitoringRule) -> frozenset[str] | None:
         """The forms whose items ``rule`` reads; ``None`` when it reads a derived value (no guessing)."""
@@ -236,6 +239,9 @@ class Monitor:
             reason = self._not_applied(rule, phase, obs.arm) or self._not_collected(rule, visit, record)
             if reason is not None:
                 skipped.append(NotApplied(rule.id, reason))
+                continue
+            if self._compiled[rule.id](record) is False:
+                quiet.append(rule.id)
                 continue
             outcome = evaluate(rule.condition, record, self.unit_of)
             because = (*outcome.because, *facts(rule.condition, record, self.unit_of))
