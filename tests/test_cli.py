@@ -96,3 +96,16 @@ def test_dump_writes_atomically_with_normal_permissions(tmp_path):
     assert 0 == main(["dump", "dbt-refractory", "-o", str(out)])
     assert out.stat().st_mode & 0o044  # readable by group/others under a usual umask
     assert {out.name, MANIFEST} == {p.name for p in out.parent.iterdir()}  # no temporary file left behind
+
+
+@pytest.mark.parametrize("command", [("validate",), ("check",), ("screen", "dbt-refractory")])
+def test_a_folder_or_non_utf8_file_is_named_as_such(command, tmp_path, capsys):
+    folder = tmp_path / "protocol.yaml"
+    folder.mkdir()
+    assert 2 == main([*command, str(folder)])
+    assert f"error: {folder}: is a folder, not a file; give the path of a file in it\n" == capsys.readouterr().err
+    if command[0] != "screen":  # screening judges a file by its extension first
+        latin1 = tmp_path / "latin1.yaml"
+        latin1.write_bytes("id: caf\xe9\n".encode("latin-1"))
+        assert 2 == main([*command, str(latin1)])
+        assert "not UTF-8 text (byte 0xe9 at position 7); save it as UTF-8 text" in capsys.readouterr().err

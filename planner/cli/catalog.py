@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.cli.common import BadInput, emit, print_json, resolve_protocol
+from planner.cli.common import check_input_file, emit, print_json, resolve_protocol
 from planner.cli.guard import FORCE_HELP
 
 
@@ -78,8 +78,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    if not Path(args.path).is_file():
-        raise BadInput(f"{args.path}: no such file")
+    check_input_file(Path(args.path))
     p = resolve_protocol(args.path)
     print(f"{args.path}: ok — {p.id} v{p.version} ({p.kind.value})")
     return 0

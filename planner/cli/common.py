@@ -41,6 +41,7 @@ def resolve_protocol(ref: str) -> Protocol:
     if not path.exists():
         known = ", ".join(sorted(REGISTRY))
         raise BadInput(f"{ref}: no such protocol id or file (shipped ids: {known})")
+    check_input_file(path)
     from planner.serialize import LoadError, load
 
     try:
@@ -48,7 +49,23 @@ def resolve_protocol(ref: str) -> Protocol:
     except LoadError as exc:
         raise BadInput([f"{path}: {p}" for p in exc.problems]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read: {exc}") from None
+        raise BadInput(f"{path}: {unreadable(exc)}") from None
+
+
+def check_input_file(path: Path) -> None:
+    """Raise :class:`BadInput` unless ``path`` is an existing file (a folder is said to be one)."""
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder, not a file; give the path of a file in it")
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+
+
+def unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, and what to do, in one line."""
+    if isinstance(exc, UnicodeDecodeError):
+        return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
+                "save it as UTF-8 text")
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -16,7 +16,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from planner.cli.common import BadInput, Refused, print_json, resolve_protocol
+from planner.cli.common import BadInput, Refused, check_input_file, print_json, resolve_protocol, unreadable
 from planner.cli.guard import FORCE_HELP, Inspect, claim
 
 if TYPE_CHECKING:
@@ -75,9 +75,10 @@ def participant_ids(args: argparse.Namespace) -> list[str] | None:
         return None
     path = Path(args.participant_ids)
     try:
+        check_input_file(path)
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read: {exc}") from None
+        raise BadInput(f"{path}: {unreadable(exc)}") from None
     ids: list[str] = []
     problems: list[str] = []
     for n, line in enumerate(lines, 1):

@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from planner.cli.common import BadInput, print_json, resolve_protocol
+from planner.cli.common import BadInput, check_input_file, print_json, resolve_protocol, unreadable
 from planner.cli.guard import FORCE_HELP, claim
 
 if TYPE_CHECKING:
@@ -121,12 +121,11 @@ def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
     from planner.participants import InputError, read
 
     path = Path(name)
-    if not path.is_file():
-        raise BadInput(f"{name}: no such file")
+    check_input_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInput(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise BadInput(f"{name}: {unreadable(exc)}") from None
     try:
         return read(protocol, data, name, kind)
     except InputError as exc:
