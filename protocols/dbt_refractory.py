@@ -64,8 +64,8 @@ JAK_ARMS = ("biologic_jak",)
 
 INFECTION_NOTE = (
     "Serious infections are consistently more frequent with dual therapy than with monotherapy, especially "
-    "with rituximab and JAK-inhibitor combinations (seed 002); tofacitinib with biologic DMARDs is 'not "
-    "recommended' (Xeljanz US label, Limitations of Use). No pooled serious-infection rate is available."
+    "with rituximab and JAK-inhibitor combinations (seed 002); tofacitinib with biologic DMARDs or potent "
+    "immunosuppressants (azathioprine, ciclosporin) is 'not recommended' (Xeljanz US label, Limitations of Use). No pooled serious-infection rate is available."
 )
 
 
