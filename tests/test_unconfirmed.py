@@ -15,7 +15,7 @@ from exports.xlsx.sheets import unconfirmed_lines
 from planner.checks import check
 from planner.checks.context import Context
 from planner.model import TBC, Quantity, Schedule
-from planner.model.unconfirmed import Unconfirmed, unconfirmed
+from planner.model.unconfirmed import Unconfirmed, unconfirmed, walk
 from planner.serialize import load
 from protocols import REGISTRY
 
@@ -42,6 +42,25 @@ def test_minimal_protocol_lists_tbc_and_verify_values_in_document_order() -> Non
     assert ["sponsor", "investigator", "arm 'Drug X' › intervention 'Drug X' › dose",
             "arm 'Drug X' › intervention 'Drug X' › frequency"] == places
     assert "10 mg comes from a secondary source; verify it against the primary source" == unconfirmed(p)[2].description
+
+
+def _from_walk(p: object) -> tuple[Unconfirmed, ...]:
+    """What :func:`unconfirmed` promises: :func:`walk` filtered for ``TBC`` values and quantities to verify."""
+    out = []
+    for path, where, name, value in walk(p):
+        if isinstance(value, TBC):
+            out.append(Unconfirmed(path, where, name, value.reason))
+        elif isinstance(value, Quantity) and value.verify:
+            out.append(Unconfirmed(path, where, name, f"{value} comes from a secondary source", True))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("pid", list(REGISTRY))
+def test_unconfirmed_is_walk_filtered(pid: str) -> None:
+    p = REGISTRY[pid]()
+    assert _from_walk(p) == unconfirmed(p)
+    yaml_copy = load(Path(__file__).resolve().parents[1] / "protocols" / "yaml" / f"{pid}.yaml")
+    assert _from_walk(yaml_copy) == unconfirmed(yaml_copy) == unconfirmed(p)
 
 
 @pytest.mark.parametrize("pid", list(REGISTRY))

@@ -74,7 +74,21 @@ def walk(obj: object, path: str = "$", where: str = "") -> Iterator[tuple[str, s
 
 
 def _enter(value: object) -> bool:
-    return attrs.has(type(value)) and not isinstance(value, (Expr, TBC, Quantity))
+    return _fields(type(value)) is not None
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of a model class that :func:`walk` enters, or ``None`` for a leaf (cached per class)."""
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        entered = attrs.has(cls) and not issubclass(cls, (Expr, TBC, Quantity))
+        names = tuple(a.name for a in attrs.fields(cast("type[attrs.AttrsInstance]", cls))) if entered else None
+        _FIELDS[cls] = names
+        return names
 
 
 @frozen
@@ -104,11 +118,35 @@ class Unconfirmed:
 
 
 def unconfirmed(obj: object) -> tuple[Unconfirmed, ...]:
-    """Every ``TBC`` field and every quantity marked ``verify`` below ``obj`` (a protocol), in order."""
+    """Every ``TBC`` field and every quantity marked ``verify`` below ``obj`` (a protocol), in order.
+
+    The same values, paths and places as filtering :func:`walk`, without
+    making a tuple for every field of the protocol: a CRF export lists them
+    once per workbook, and a large protocol has tens of thousands of fields.
+    """
     out: list[Unconfirmed] = []
-    for path, where, name, value in walk(obj):
-        if isinstance(value, TBC):
-            out.append(Unconfirmed(path, where, name, value.reason))
-        elif isinstance(value, Quantity) and value.verify:
-            out.append(Unconfirmed(path, where, name, f"{value} comes from a secondary source", True))
+    _collect(obj, "$", "", out)
     return tuple(out)
+
+
+def _collect(obj: object, path: str, where: str, out: list[Unconfirmed]) -> None:
+    for name in _fields(type(obj)) or ():
+        value = getattr(obj, name)
+        here = where or _ROOT_LABEL.get(name, "")
+        if isinstance(value, tuple):
+            for i, el in enumerate(value):
+                if _fields(type(el)) is not None:
+                    _collect(el, f"{path}.{name}[{i}]", crumb(here, label(el)), out)
+                else:
+                    _found(el, f"{path}.{name}[{i}]", here or TOP, name, out)
+        elif _fields(type(value)) is not None:
+            _collect(value, f"{path}.{name}", here, out)
+        else:
+            _found(value, f"{path}.{name}", here or TOP, name, out)
+
+
+def _found(value: object, path: str, where: str, name: str, out: list[Unconfirmed]) -> None:
+    if isinstance(value, TBC):
+        out.append(Unconfirmed(path, where, name, value.reason))
+    elif isinstance(value, Quantity) and value.verify:
+        out.append(Unconfirmed(path, where, name, f"{value} comes from a secondary source", True))
