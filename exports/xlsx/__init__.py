@@ -32,10 +32,16 @@ def build_workbook(protocol: Protocol, *, participant_id: str | None = None, log
     return render(layout)
 
 
-def render(layout: Layout) -> Workbook:
-    """A workbook laid out as ``layout`` says."""
+def render(layout: Layout, *, shared_styles: bool = False) -> Workbook:
+    """A workbook laid out as ``layout`` says.
+
+    With ``shared_styles``, cells of one style share one style array (faster;
+    see ``styles.Styler``): only for a workbook that is saved at once, since
+    setting a style attribute of one of its cells would restyle all cells of
+    that style.
+    """
     wb = Workbook()
-    ctx = Context(wb, layout)
+    ctx = Context(wb, layout, shared_styles=shared_styles)
     titles = [layout.cover, layout.schedule]
     titles += [layout.eligibility.title] if layout.eligibility is not None else []
     titles += [s.title for s in layout.forms]
@@ -70,6 +76,7 @@ def render(layout: Layout) -> Workbook:
     for title in titles:
         dvs[title].apply(wb[title])
         styles.protect(wb[title])
+    ctx.style.check()
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     wb.properties.creator = "protocol-planner"
@@ -82,4 +89,5 @@ def render(layout: Layout) -> Workbook:
 
 def write(protocol: Protocol, stream: BinaryIO, *, participant_id: str | None = None, log_rows: int = 20) -> None:
     """Write the CRF workbook of ``protocol`` to ``stream`` (binary, .xlsx)."""
-    build_workbook(protocol, participant_id=participant_id, log_rows=log_rows).save(stream)
+    layout = plan(protocol, participant_id=participant_id, log_rows=log_rows)
+    render(layout, shared_styles=True).save(stream)

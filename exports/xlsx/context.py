@@ -31,9 +31,9 @@ def cell_ref(title: str, row: int, col: int, *, absolute_row: bool = True) -> st
 class Context:
     """The workbook being written, its layout, and lookups shared by the sheet writers."""
 
-    def __init__(self, wb: Workbook, layout: Layout) -> None:
+    def __init__(self, wb: Workbook, layout: Layout, *, shared_styles: bool = False) -> None:
         self.wb = wb
-        self.style = styles.register(wb)
+        self.style = styles.register(wb, shared=shared_styles)
         self.layout = layout
         self.protocol: Protocol = layout.protocol
         self.items: dict[str, Item] = {name: it for name, (_, it) in self.protocol.dictionary.items().items()}

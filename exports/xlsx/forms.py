@@ -88,7 +88,7 @@ def form_sheet(ctx: Context, ws: Worksheet, sheet: FormSheet, dv: Validations) -
                  "*" if item.required else "")
         for col, text in enumerate(texts, 1):
             _put(ctx, ws, row, col, text, styles.LABEL)
-        ctx.style.height(ws, row, zip(texts, LABEL_WIDTHS, strict=True))
+        ctx.style.height(ws, row, texts, LABEL_WIDTHS)
         entry = styles.ENTRY_DATE if item.type is DataType.DATE else styles.ENTRY
         for column in sheet.columns:
             ctx.style.apply(ws.cell(row, column.col), entry)

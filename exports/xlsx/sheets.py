@@ -195,6 +195,7 @@ def schedule(ctx: Context, ws: Worksheet) -> None:
             if v.id in at:
                 cell.value = "X"
             ctx.style.apply(cell, styles.LABEL)
+            ctx.style.own(cell)
             cell.alignment = CENTRE
         if sheet is not None and not at and not form.repeating:
             _row(ctx, ws, r, [f"{form.name} (not scheduled at any visit)"], styles.LABEL)

@@ -8,7 +8,7 @@ entry"). Entry cells are the only unlocked cells; every sheet is protected
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from openpyxl.cell.cell import Cell, MergedCell
@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.xlsx.text import header_text, put_text
+from exports.xlsx.text import header_text, own_style, put_text
 
 ENTRY: Final = "CRF entry"
 ENTRY_DATE: Final = "CRF entry date"
@@ -62,8 +62,8 @@ def _style(name: str, *, bold: bool = False, size: float = 10, italic: bool = Fa
     return style
 
 
-def register(wb: Workbook) -> Styler:
-    """Add the CRF's named styles to a workbook; the :class:`Styler` applies them."""
+def register(wb: Workbook, *, shared: bool = False) -> Styler:
+    """Add the CRF's named styles to a workbook; the :class:`Styler` applies them (see there for ``shared``)."""
     centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
     stamps: dict[str, StyleArray] = {}
     for style in (
@@ -81,7 +81,7 @@ def register(wb: Workbook) -> Styler:
     ):
         wb.add_named_style(style)
         stamps[style.name] = style.as_tuple()
-    return Styler(stamps)
+    return Styler(stamps, shared=shared)
 
 
 def widths(ws: Worksheet, columns: Mapping[str, float]) -> None:
@@ -165,15 +165,41 @@ class Styler:
     searches the workbook's list of style names for every cell; here each
     style's array is found once and copied, which keeps the export close to
     the speed of writing bare cells.
+
+    With ``shared``, cells of one style share one style array instead of each
+    holding a copy: a large CRF has tens of thousands of styled cells, and the
+    copies alone cost a tenth of its export time (mostly in garbage
+    collection). openpyxl changes a cell's array in place when a style
+    attribute of the cell is set, so a shared array would carry the change to
+    every cell of the style: code that sets one must first call :meth:`own`,
+    and :meth:`check` (after the last cell is written) raises if an array was
+    changed in place. :func:`exports.xlsx.write` shares, because it saves the
+    workbook at once; :func:`exports.xlsx.build_workbook`, which hands the
+    workbook to its caller, does not.
     """
 
-    def __init__(self, arrays: Mapping[str, StyleArray]) -> None:
-        self._arrays = dict(arrays)
+    def __init__(self, arrays: Mapping[str, StyleArray], *, shared: bool = False) -> None:
+        self._arrays = {name: StyleArray(a) for name, a in arrays.items()}
+        self._stamps = {name: tuple(a) for name, a in arrays.items()}
+        self._shared = shared
         self._bold = {arrays[name].xfId for name in (HEADER, TITLE, PREFILLED, TBC_TEXT)}
 
     def apply(self, cell: Cell | MergedCell, name: str) -> None:
         """Give ``cell`` the named style ``name``."""
-        cell._style = StyleArray(self._arrays[name])  # type: ignore[union-attr]
+        array = self._arrays[name]
+        cell._style = array if self._shared else StyleArray(array)  # type: ignore[union-attr]
+
+    @staticmethod
+    def own(cell: Cell | MergedCell) -> None:
+        """Give ``cell`` its own copy of its style array, so that setting a style attribute changes only it."""
+        own_style(cell)
+
+    def check(self) -> None:
+        """Raise if a shared style array was changed in place (a style attribute set without :meth:`own`)."""
+        for name, array in self._arrays.items():
+            if tuple(array) != self._stamps[name]:
+                raise RuntimeError(f"the shared array of style {name!r} was changed in place: "
+                                   "call Styler.own(cell) before setting a style attribute of a cell")
 
     def text(self, cell: Cell | MergedCell, text: str, name: str) -> None:
         """Style ``cell`` with ``name``, then write ``text`` (formula-looking text stays inert)."""
@@ -194,10 +220,12 @@ class Styler:
             if lines > 1:
                 ws.row_dimensions[r].height = lines * _LINE_HEIGHT + 2
 
-    def height(self, ws: Worksheet, row: int, texts: Iterable[tuple[str, float]]) -> None:
-        """Make ``row`` tall enough for ``(text, column width)`` pairs of regular (not bold) text."""
-        lines = max((lines_needed(text, width) for text, width in texts
-                     if len(text) > width or "\n" in text), default=1)  # shorter text always fits
+    def height(self, ws: Worksheet, row: int, texts: Sequence[str], widths: Sequence[float]) -> None:
+        """Make ``row`` tall enough for ``texts`` of regular (not bold) text in columns ``widths`` wide."""
+        lines = 1
+        for text, width in zip(texts, widths, strict=True):
+            if len(text) > width or "\n" in text:  # shorter text always fits
+                lines = max(lines, lines_needed(text, width))
         if lines > 1:
             ws.row_dimensions[row].height = lines * _LINE_HEIGHT + 2
 

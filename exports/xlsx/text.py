@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles.cell_style import StyleArray
 
 _FORBIDDEN: Final = re.compile(r"[\\*?:/\[\]]")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -85,7 +86,14 @@ def put_text(cell: Cell | MergedCell, text: str) -> None:
     cell._value = value  # type: ignore[attr-defined]
     cell.data_type = "s"
     if value.startswith(_FORMULA_LEAD):
+        own_style(cell)
         cell.quotePrefix = True
+
+
+def own_style(cell: Cell | MergedCell) -> None:
+    """Give ``cell`` its own copy of its style array (it may share one; see ``styles.Styler``)."""
+    if cell.has_style:
+        cell._style = StyleArray(cell._style)  # type: ignore[union-attr]
 
 
 def header_text(text: str) -> str:

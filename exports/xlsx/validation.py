@@ -138,24 +138,33 @@ def allowed_text(item: Item, codelists: Mapping[str, Codelist]) -> str:
 
 
 class Validations:
-    """Collects the cells of each rule on one sheet, then adds one validation per rule."""
+    """Collects the cells of each rule on one sheet, then adds one validation per rule.
+
+    A block directly below the previous block of the same rule, over the same
+    columns, extends it: consecutive items that share a rule get one range.
+    """
 
     def __init__(self) -> None:
-        self._ranges: dict[Rule, list[CellRange]] = {}
+        self._blocks: dict[Rule, list[int]] = {}  # min_col, min_row, max_col, max_row of each block, in a row
 
     def add(self, rule: Rule, row: int, col: int, last_row: int | None = None, last_col: int | None = None) -> None:
         """Validate the cells from ``(row, col)`` to ``(last_row, last_col)`` with ``rule``."""
-        block = CellRange(min_col=col, min_row=row, max_col=last_col or col, max_row=last_row or row)
-        self._ranges.setdefault(rule, []).append(block)
+        last_row, last_col = last_row or row, last_col or col
+        blocks = self._blocks.setdefault(rule, [])
+        if blocks and blocks[-4] == col and blocks[-2] == last_col and blocks[-1] == row - 1:
+            blocks[-1] = last_row
+        else:
+            blocks += (col, row, last_col, last_row)
 
     def apply(self, ws: Worksheet) -> None:
         """Add the collected validations to ``ws``."""
-        for rule, refs in self._ranges.items():
+        for rule, blocks in self._blocks.items():
             dv = DataValidation(
                 type=rule.type, operator=rule.operator, formula1=rule.formula1, formula2=rule.formula2,
                 allow_blank=True, showErrorMessage=True, showInputMessage=True, errorStyle="stop",
                 errorTitle=clip(rule.title, DV_TITLE_MAX), error=clip(rule.error, ERROR_MAX),
                 promptTitle=clip(rule.title, DV_TITLE_MAX), prompt=clip(rule.prompt, PROMPT_MAX),
             )
-            dv.sqref = MultiCellRange(refs)
+            dv.sqref = MultiCellRange([CellRange(min_col=blocks[i], min_row=blocks[i + 1], max_col=blocks[i + 2],
+                                                 max_row=blocks[i + 3]) for i in range(0, len(blocks), 4)])
             ws.add_data_validation(dv)

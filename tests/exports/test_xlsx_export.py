@@ -299,6 +299,62 @@ def test_text_that_looks_like_a_formula_stays_text():
     assert b"<f>HYPERLINK" not in _sheet_xml(buffer.getvalue())
 
 
+def _parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _injection_protocol() -> Protocol:
+    form = Form("vitals", "Vital signs", items=(
+        Item("sbp", "=1+2", DataType.INTEGER, range=Range(60, 250)),
+        Item("dbp", "Diastolic blood pressure", DataType.INTEGER, range=Range(30, 150)),))
+    return small_protocol(title="=HYPERLINK(\"http://evil\",\"x\")", dictionary=DataDictionary(forms=(form,)))
+
+
+@pytest.mark.parametrize("make", [*(REGISTRY[pid] for pid in IDS), _injection_protocol], ids=[*IDS, "injection"])
+def test_write_with_shared_style_arrays_gives_the_same_package_as_a_built_workbook(make):
+    # write() lets cells of one style share a style array; build_workbook() gives each cell its own copy
+    protocol = make()
+    shared = io.BytesIO()
+    write(protocol, shared)
+    private = io.BytesIO()
+    build_workbook(protocol).save(private)
+    assert _parts(private.getvalue()) == _parts(shared.getvalue())
+
+
+def test_only_formula_looking_text_gets_the_quote_prefix_when_styles_are_shared():
+    buffer = io.BytesIO()
+    write(_injection_protocol(), buffer)
+    wb = load_workbook(io.BytesIO(buffer.getvalue()))
+    quoted = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.quotePrefix}
+    assert {"=HYPERLINK(\"http://evil\",\"x\")", "=1+2"} <= quoted
+    assert all(isinstance(v, str) and v[:1] in "=+-@" for v in quoted), quoted
+    labels = {c.value: c for c in wb["Vital signs"]["A"]}
+    assert not labels["Diastolic blood pressure"].quotePrefix
+
+
+def test_a_style_attribute_set_on_a_cell_sharing_its_style_array_is_refused():
+    from openpyxl.styles import Font
+
+    from exports.xlsx import styles
+
+    wb = Workbook()
+    ws = wb.active
+    styler = styles.register(wb, shared=True)
+    a, b = ws.cell(1, 1), ws.cell(1, 2)
+    styler.apply(a, styles.LABEL)
+    styler.apply(b, styles.LABEL)
+    styler.own(a)
+    a.font = Font(bold=True)  # its own copy: b keeps the label style
+    assert not b.font.bold
+    styler.check()
+    b.font = Font(bold=True)  # changes the shared array itself
+    with pytest.raises(RuntimeError, match="call Styler.own"):
+        styler.check()
+
+
 def _sheet_xml(data: bytes) -> bytes:
     import zipfile
 
@@ -345,3 +401,18 @@ def test_content_hash_changes_with_the_forms_and_not_with_the_rationale(pid):
     changed = attrs.evolve(form, items=(*form.items, Item("extra_item", "Extra", DataType.TEXT)))
     other = attrs.evolve(p, dictionary=attrs.evolve(p.dictionary, forms=(changed, *p.dictionary.forms[1:])))
     assert content_hash(p) != content_hash(other)
+
+
+def test_consecutive_rows_of_one_rule_become_one_validation_range():
+    from exports.xlsx.validation import ANY_DATE, YES_NO, Validations
+
+    dv = Validations()
+    for row in (5, 6, 7):
+        dv.add(YES_NO, row, 7, row, 12)
+    dv.add(ANY_DATE, 8, 7, 8, 12)
+    dv.add(YES_NO, 9, 7, 9, 12)  # not below the last Yes/No block: a date row lies between
+    dv.add(YES_NO, 10, 7, 10, 11)  # below it, but over other columns
+    ws = Workbook().active
+    dv.apply(ws)
+    ranges = {v.formula1: str(v.sqref) for v in ws.data_validations.dataValidation}
+    assert {'"Yes,No"': "G5:L7 G9:L9 G10:K10", ANY_DATE.formula1: "G8:L8"} == ranges
