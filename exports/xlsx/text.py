@@ -92,8 +92,7 @@ def put_text(cell: Cell | MergedCell, text: str) -> None:
 
 def own_style(cell: Cell | MergedCell) -> None:
     """Give ``cell`` its own copy of its style array (it may share one; see ``styles.Styler``)."""
-    if cell.has_style:
-        cell._style = StyleArray(cell._style)  # type: ignore[union-attr]
+    cell._style = StyleArray(cell._style)  # type: ignore[union-attr]
 
 
 def header_text(text: str) -> str:
