@@ -9,7 +9,7 @@ list the same values under the same paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import cast
 
 import attrs
@@ -57,24 +57,29 @@ def walk(obj: object, path: str = "$", where: str = "") -> Iterator[tuple[str, s
     Model objects are entered (rule expressions are not); ``TBC`` values and
     quantities are leaves; tuples yield each element with its index.
     """
-    for a in attrs.fields(cast("type[attrs.AttrsInstance]", type(obj))):
-        value = getattr(obj, a.name)
-        sub = f"{path}.{a.name}"
-        here = where or _ROOT_LABEL.get(a.name, "")
+    out: list[tuple[str, str, str, object]] = []
+    _visit(obj, path, where, lambda *leaf: out.append(leaf))
+    return iter(out)
+
+
+_Leaf = Callable[[str, str, str, object], None]
+
+
+def _visit(obj: object, path: str, where: str, leaf: _Leaf) -> None:
+    """Call ``leaf(path, breadcrumb, field, value)`` for every field value below ``obj`` (see :func:`walk`)."""
+    for name in _fields(type(obj)) or ():
+        value = getattr(obj, name)
+        here = where or _ROOT_LABEL.get(name, "")
         if isinstance(value, tuple):
             for i, el in enumerate(value):
-                if _enter(el):
-                    yield from walk(el, f"{sub}[{i}]", crumb(here, label(el)))
+                if _fields(type(el)) is not None:
+                    _visit(el, f"{path}.{name}[{i}]", crumb(here, label(el)), leaf)
                 else:
-                    yield f"{sub}[{i}]", here or TOP, a.name, el
-        elif _enter(value):
-            yield from walk(value, sub, here)
+                    leaf(f"{path}.{name}[{i}]", here or TOP, name, el)
+        elif _fields(type(value)) is not None:
+            _visit(value, f"{path}.{name}", here, leaf)
         else:
-            yield sub, here or TOP, a.name, value
-
-
-def _enter(value: object) -> bool:
-    return _fields(type(value)) is not None
+            leaf(f"{path}.{name}", here or TOP, name, value)
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
@@ -120,33 +125,17 @@ class Unconfirmed:
 def unconfirmed(obj: object) -> tuple[Unconfirmed, ...]:
     """Every ``TBC`` field and every quantity marked ``verify`` below ``obj`` (a protocol), in order.
 
-    The same values, paths and places as filtering :func:`walk`, without
-    making a tuple for every field of the protocol: a CRF export lists them
-    once per workbook, and a large protocol has tens of thousands of fields.
+    The same values, paths and places as filtering :func:`walk`, checked
+    as each leaf is visited: a CRF export lists them once per workbook, and a
+    large protocol has tens of thousands of fields.
     """
     out: list[Unconfirmed] = []
-    _collect(obj, "$", "", out)
+
+    def found(path: str, where: str, name: str, value: object) -> None:
+        if isinstance(value, TBC):
+            out.append(Unconfirmed(path, where, name, value.reason))
+        elif isinstance(value, Quantity) and value.verify:
+            out.append(Unconfirmed(path, where, name, f"{value} comes from a secondary source", True))
+
+    _visit(obj, "$", "", found)
     return tuple(out)
-
-
-def _collect(obj: object, path: str, where: str, out: list[Unconfirmed]) -> None:
-    for name in _fields(type(obj)) or ():
-        value = getattr(obj, name)
-        here = where or _ROOT_LABEL.get(name, "")
-        if isinstance(value, tuple):
-            for i, el in enumerate(value):
-                if _fields(type(el)) is not None:
-                    _collect(el, f"{path}.{name}[{i}]", crumb(here, label(el)), out)
-                else:
-                    _found(el, f"{path}.{name}[{i}]", here or TOP, name, out)
-        elif _fields(type(value)) is not None:
-            _collect(value, f"{path}.{name}", here, out)
-        else:
-            _found(value, f"{path}.{name}", here or TOP, name, out)
-
-
-def _found(value: object, path: str, where: str, name: str, out: list[Unconfirmed]) -> None:
-    if isinstance(value, TBC):
-        out.append(Unconfirmed(path, where, name, value.reason))
-    elif isinstance(value, Quantity) and value.verify:
-        out.append(Unconfirmed(path, where, name, f"{value} comes from a secondary source", True))
