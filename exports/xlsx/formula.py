@@ -13,6 +13,7 @@ into numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 from attrs import frozen
 
 from exports.xlsx.text import formula_string
+from planner.expr.functions import evaluation_date
 
 Env = Mapping[str, Any]
 """Values of cells and ranges by reference: a scalar (``None`` = blank) or a list for a range."""
@@ -257,7 +259,16 @@ _FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "VALUE": _value,
     "SUMPRODUCT": _sumproduct,
     "LEN": lambda v: _each(v[0], lambda x: len(_text(x))),
+    "ABS": lambda v: abs(_number(v[0])),
+    "MIN": lambda v: min(_number(x) for x in v),
+    "MAX": lambda v: max(_number(x) for x in v),
+    "TODAY": lambda v: _serial(evaluation_date()),
 }
+
+
+def _serial(day: dt.date) -> int:
+    """A date as Excel stores it: days since 1899-12-30."""
+    return (day - dt.date(1899, 12, 30)).days
 
 
 # -- builders -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from exports.xlsx.formula import Bin, F, Num, Str, add, blank, call, filled, mul
-from planner.expr import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+from planner.expr import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 from planner.expr.logic import literal_value
 from planner.model import DataType, Item
 from planner.scores import MRSS_SITES
@@ -140,10 +140,39 @@ class Translator:
         if isinstance(e, Arith):
             left, kl = self.value(e.left)
             right, kr = self.value(e.right)
+            if e.op == "/" and _partial(e):
+                return Bin("/", left, right), _also(kl + kr, Bin("<>", right, Num(0)))
             return Bin(e.op, left, right), kl + kr
         if isinstance(e, Count):
             return self._count(e)
+        if isinstance(e, Call):
+            return self._call(e)
         raise Untranslatable(f"{e} has no spreadsheet value")
+
+    def _call(self, e: Call) -> tuple[F, list[F]]:
+        """A function of the rule language: its Excel function, known where the reference is known.
+
+        Excel evaluates ``IF`` lazily, so a domain condition (``x >= 0`` for
+        ``sqrt``) guards the value and no error value ever reaches a cell.
+        """
+        if e.fn == "today":
+            return call("TODAY"), []
+        if e.fn == "ifelse":
+            true, false = self.truth(e.args[0])
+            then, kt = self.value(e.args[1])
+            otherwise, ko = self.value(e.args[2])
+            chosen = Bin(">", add([mul([true, *kt]), mul([false, *ko])]), Num(0))
+            return call("IF", Bin("=", true, Num(1)), then, otherwise), [Bin("*", Num(1), chosen)]
+        args = [self.value(a) for a in e.args]
+        known = [k for _, ks in args for k in ks]
+        values = [v for v, _ in args]
+        if e.fn == "days_between":
+            return Bin("-", values[1], values[0]), known
+        excel = _EXCEL_FUNCTION[e.fn]
+        domain = _DOMAIN.get(e.fn)
+        if domain is not None:
+            return call(excel, *values), _also(known, Bin(domain[0], values[0], Num(domain[1])))
+        return call(excel, *values), known
 
     def _cell(self, name: str) -> F:
         cell = self.locate(name)
@@ -202,9 +231,15 @@ class Translator:
             return Bin("*", Num(1), Bin(">", add(trues), Num(0))), mul(falses)
         if isinstance(e, Cmp):
             return self._compare(e)
+        if isinstance(e, Call) and e.fn == "ifelse":  # a choice between two conditions
+            t, f = self.truth(e.args[0])
+            (tt, tf), (ot, of) = self.truth(e.args[1]), self.truth(e.args[2])
+            return add([mul([t, tt]), mul([f, ot])]), add([mul([t, tf]), mul([f, of])])
         if isinstance(e, In):
             subject, known = self.value(e.subject)
             hits = add([Bin("*", Num(1), Bin("=", subject, self._literal(o, e.subject))) for o in e.options])
+            if _partial(e):
+                return _guard(known, Bin("*", Num(1), Bin(">", hits, Num(0))), Bin("*", Num(1), Bin("=", hits, Num(0))))
             return mul([*known, Bin(">", hits, Num(0))]), mul([*known, Bin("=", hits, Num(0))])
         if isinstance(e, Between):
             subject, known = self.value(e.subject)
@@ -213,6 +248,8 @@ class Translator:
             lo_op, hi_op = ("<=" if e.low_inclusive else "<"), ("<=" if e.high_inclusive else "<")
             inside = Bin("*", Bin(lo_op, low, subject), Bin(hi_op, subject, high))
             known_all = [*known, *kl, *kh]
+            if _partial(e):
+                return _guard(known_all, inside, Bin("-", Num(1), inside))
             return mul([*known_all, inside]), mul([*known_all, Bin("-", Num(1), inside)])
         raise Untranslatable(f"{e} is not a condition")
 
@@ -234,7 +271,32 @@ class Translator:
         right, kr = self._operand(e.right, e.left)
         op = _EXCEL_OP.get(e.op, e.op)
         known = [*kl, *kr]
+        if _partial(e):
+            return _guard(known, Bin("*", Num(1), Bin(op, left, right)), Bin("*", Num(1), Bin(_INVERSE[op], left, right)))
         return mul([*known, Bin(op, left, right)]), mul([*known, Bin(_INVERSE[op], left, right)])
+
+
+_EXCEL_FUNCTION = {"sqrt": "SQRT", "ln": "LN", "abs": "ABS", "min": "MIN", "max": "MAX"}
+_DOMAIN = {"sqrt": (">=", 0), "ln": (">", 0)}
+
+
+def _partial(e: Expr) -> bool:
+    """Whether ``e`` can be unknown on known inputs (a function's domain, a division): its truth is then guarded."""
+    return any(isinstance(n, Call) or isinstance(n, Arith) and n.op == "/" for n in e.walk())
+
+
+def _also(known: list[F], condition: F) -> list[F]:
+    """``known`` and then ``condition``, evaluated only once ``known`` holds (so it never errors)."""
+    if not known:
+        return [Bin("*", Num(1), condition)]
+    return [call("IF", mul(known), Bin("*", Num(1), condition), Num(0))]
+
+
+def _guard(known: list[F], true: F, false: F) -> tuple[F, F]:
+    """``(known and true, known and false)``, the comparisons read only where the operands are known."""
+    if not known:
+        return true, false
+    return call("IF", mul(known), true, Num(0)), call("IF", mul(known), false, Num(0))
 
 
 def expression_formula(translator: Translator, expr: Expr) -> F:

@@ -14,7 +14,7 @@ from attrs import frozen
 
 from planner import units
 from planner.checks.context import Context
-from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+from planner.expr.nodes import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 from planner.model import TBC, DataType
 
 
@@ -73,6 +73,10 @@ def _kind(ctx: Context, e: Expr, scope: str | None) -> Kind:
         return Kind.NUMBER if e.name in ctx.derivations else Kind.UNKNOWN
     if isinstance(e, (Count, Arith)):
         return Kind.NUMBER
+    if isinstance(e, Call):
+        if e.fn == "today":
+            return Kind.DATE
+        return _kind(ctx, e.args[1], scope) if e.fn == "ifelse" else Kind.NUMBER
     return Kind.BOOLEAN
 
 
@@ -107,6 +111,11 @@ def _visit(ctx: Context, e: Expr, scope: str | None, boolean: bool) -> Iterator[
         if kind not in (Kind.BOOLEAN, Kind.UNKNOWN):
             yield Issue(Problem.TYPE, f"'{e}' is {kind.value}, used as a condition",
                         f"compare it with a value, e.g. '{e} >= …', or use a true/false item", e.name)
+    elif isinstance(e, Call) and boolean and _kind(ctx, e, scope) is not Kind.BOOLEAN:
+        yield Issue(Problem.TYPE, f"'{e}' is not a condition", "write a comparison such as 'x >= 1'")
+        yield from _operand(ctx, e, scope)
+    elif isinstance(e, Call) and boolean:
+        yield from _operand(ctx, e, scope)
     elif isinstance(e, (Lit, Arith)) and boolean:
         yield Issue(Problem.TYPE, f"'{e}' is not a condition", "write a comparison such as 'x >= 1'")
 
@@ -122,6 +131,32 @@ def _operand(ctx: Context, e: Expr, scope: str | None) -> Iterator[Issue]:
             yield from _operand(ctx, side, scope)
     elif isinstance(e, Count) and e.where is not None:
         yield from _visit(ctx, e.where, e.form, boolean=True)
+    elif isinstance(e, Call):
+        yield from _call(ctx, e, scope)
+
+
+_ARGUMENT_KIND = {"days_between": Kind.DATE}
+"""The kind each function's arguments take, where it is not a number."""
+
+
+def _call(ctx: Context, e: Call, scope: str | None) -> Iterator[Issue]:
+    """A function's arguments: numbers (dates for ``days_between``); ``ifelse`` a condition and two values."""
+    if e.fn == "ifelse":
+        yield from _visit(ctx, e.args[0], scope, boolean=True)
+        then, otherwise = (_kind(ctx, a, scope) for a in e.args[1:])
+        if Kind.UNKNOWN not in (then, otherwise) and then is not otherwise:
+            yield Issue(Problem.TYPE, f"'{e}' gives {then.value} or {otherwise.value}",
+                        "give both branches of ifelse() values of the same type")
+        for branch in e.args[1:]:
+            yield from _operand(ctx, branch, scope)
+        return
+    want = _ARGUMENT_KIND.get(e.fn, Kind.NUMBER)
+    for arg in e.args:
+        kind = _kind(ctx, arg, scope)
+        if kind not in (want, Kind.UNKNOWN):
+            yield Issue(Problem.TYPE, f"'{e}' takes {want.value} values, but '{arg}' is {kind.value}",
+                        f"give {e.fn}() {want.value} values")
+        yield from _operand(ctx, arg, scope)
 
 
 def _pair(ctx: Context, node: Expr, a: Expr, b: Expr, scope: str | None, ordered: bool) -> Iterator[Issue]:

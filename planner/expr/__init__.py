@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         And,
         Arith,
         Between,
+        Call,
         Cmp,
         Count,
         Expr,
@@ -24,23 +25,31 @@ if TYPE_CHECKING:
         Not,
         Or,
         Ref,
+        call,
         count,
         count_distinct,
+        days_between,
+        ifelse,
         item,
+        ln,
         q,
+        sqrt,
+        today,
     )
     from planner.expr.text import ExprError, parse, to_text
 
 _WHERE = {
     **dict.fromkeys(("Outcome", "compile_rule", "evaluate"), "planner.expr.logic"),
-    **dict.fromkeys(("And", "Arith", "Between", "Cmp", "Count", "Expr", "In", "Lit", "Not", "Or", "Ref", "count",
-                     "count_distinct", "item", "q"), "planner.expr.nodes"),
+    **dict.fromkeys(("And", "Arith", "Between", "Call", "Cmp", "Count", "Expr", "In", "Lit", "Not", "Or", "Ref",
+                     "call", "count", "count_distinct", "days_between", "ifelse", "item", "ln", "q", "sqrt",
+                     "today"), "planner.expr.nodes"),
     **dict.fromkeys(("ExprError", "parse", "to_text"), "planner.expr.text"),
 }
 
 __all__ = [
-    "And", "Arith", "Between", "Cmp", "Count", "Expr", "ExprError", "In", "Lit", "Not", "Or", "Outcome",
-    "Ref", "compile_rule", "count", "count_distinct", "evaluate", "item", "parse", "q", "to_text",
+    "And", "Arith", "Between", "Call", "Cmp", "Count", "Expr", "ExprError", "In", "Lit", "Not", "Or",
+    "Outcome", "Ref", "call", "compile_rule", "count", "count_distinct", "days_between", "evaluate",
+    "ifelse", "item", "ln", "parse", "q", "sqrt", "to_text", "today",
 ]
 
 

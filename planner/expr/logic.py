@@ -27,7 +27,8 @@ from attrs import frozen
 from planner import units
 from planner.expr import bounds
 from planner.expr.bounds import Bounds, span
-from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+from planner.expr.functions import apply
+from planner.expr.nodes import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 
 Record = Mapping[str, Any]
 Truth = bool | None
@@ -131,11 +132,32 @@ class _Walker:
             return self._decide(e, [lo, s, hi], lambda a, b, c: _between(ops, a, b, c))
         if isinstance(e, Count):
             return self._count(e, r)
+        if isinstance(e, Call):
+            return self._call(e, r)
         raise TypeError(f"cannot evaluate {e!r}")
+
+    def _call(self, e: Call, r: Record) -> Outcome:
+        if e.fn == "ifelse":
+            cond = self.eval(e.args[0], r)
+            t = truth(cond.value)
+            if t is None:
+                return Outcome(None, (f"{e}: unknown (the condition {e.args[0]} is unknown)",), cond.missing)
+            branch = self.eval(e.args[1] if t else e.args[2], r)
+            return Outcome(branch.value, branch.because, branch.missing)
+        args = [self.eval(a, r) for a in e.args]
+        missing = frozenset().union(*(a.missing for a in args))
+        value = apply(e.fn, [a.value for a in args])
+        if value is None:
+            why = f"{', '.join(sorted(missing))} missing" if missing else "outside the function's domain"
+            return Outcome(None, (f"{e}: unknown ({why})",), missing)
+        return Outcome(value, missing=missing if isinstance(value, Bounds) else frozenset())
 
     def _decide(self, e: Expr, parts: list[Outcome], fn: Callable[..., Any]) -> Outcome:
         missing = frozenset().union(*(p.missing for p in parts))
         if any(p.value is None for p in parts):
+            if not missing:  # unknown for another reason (outside a function's domain): say that one
+                why = tuple(b for p in parts if p.value is None for b in p.because)
+                return Outcome(None, why or (f"{e}: unknown",))
             return Outcome(None, (f"{e}: unknown ({', '.join(sorted(missing))} missing)",), missing)
         try:
             result = fn(*(p.value for p in parts))
@@ -294,7 +316,23 @@ def _compile(e: Expr, unit_of: Mapping[str, str | None], subject: Expr | None) -
         return between
     if isinstance(e, Count):
         return _compile_count(e, unit_of)
+    if isinstance(e, Call):
+        return _compile_call(e, unit_of)
     raise TypeError(f"cannot compile {e!r}")
+
+
+def _compile_call(e: Call, unit_of: Mapping[str, str | None]) -> Compiled:
+    args = tuple(_compile(a, unit_of, None) for a in e.args)
+    if e.fn == "ifelse":
+        cond, then, otherwise = args
+
+        def ifelse(r: Record) -> Any:
+            t = truth(cond(r))
+            return None if t is None else then(r) if t else otherwise(r)
+
+        return ifelse
+    fn = e.fn
+    return lambda r: apply(fn, [a(r) for a in args])
 
 
 _NEVER_BOUNDS = (Cmp, In, Between, Not, And, Or, Lit)  # nodes whose compiled value is never a Bounds

@@ -23,6 +23,7 @@ from planner import units
 Scalar: TypeAlias = bool | int | float | str | dt.date
 CmpOp = Literal["<", "<=", ">", ">=", "==", "!="]
 ArithOp = Literal["+", "-", "*", "/"]
+FunctionName = Literal["sqrt", "ln", "abs", "min", "max", "ifelse", "days_between", "today"]
 
 
 def _wrap(x: object) -> Expr:
@@ -77,6 +78,9 @@ class Expr:
 
     def __add__(self, other: object) -> Arith:
         return Arith("+", self, _wrap(other))
+
+    def __radd__(self, other: object) -> Arith:
+        return Arith("+", _wrap(other), self)
 
     def __sub__(self, other: object) -> Arith:
         return Arith("-", self, _wrap(other))
@@ -259,6 +263,83 @@ class Count(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return () if self.where is None else (self.where,)
+
+
+@frozen
+class Signature:
+    """What a function of the rule language takes: how many arguments, and of which kind."""
+
+    minimum: int
+    maximum: int | None
+    doc: str
+
+
+FUNCTIONS: dict[str, Signature] = {
+    "sqrt": Signature(1, 1, "square root of a number ≥ 0; unknown for a negative number"),
+    "ln": Signature(1, 1, "natural logarithm of a number > 0; unknown for 0 or a negative number"),
+    "abs": Signature(1, 1, "absolute value of a number"),
+    "min": Signature(2, None, "the smallest of two or more numbers; unknown when any is unknown"),
+    "max": Signature(2, None, "the largest of two or more numbers; unknown when any is unknown"),
+    "ifelse": Signature(3, 3, "ifelse(condition, then, otherwise): unknown when the condition is unknown"),
+    "days_between": Signature(2, 2, "days_between(earlier, later): whole days from one date to another (later − earlier)"),
+    "today": Signature(0, 0, "today's date where the rule is evaluated (the evaluation date in tests)"),
+}
+"""The closed table of functions a rule may call, besides ``count``, ``count_distinct`` and ``date``."""
+
+
+def _check_call(inst: Call, attribute: object, args: tuple[Expr, ...]) -> None:
+    sig = FUNCTIONS.get(inst.fn)
+    if sig is None:
+        raise ValueError(f"unknown function {inst.fn!r}; use one of {', '.join(FUNCTIONS)}")
+    if len(args) < sig.minimum or (sig.maximum is not None and len(args) > sig.maximum):
+        want = str(sig.minimum) if sig.minimum == sig.maximum else (
+            f"at least {sig.minimum}" if sig.maximum is None else f"{sig.minimum} to {sig.maximum}")
+        raise ValueError(f"{inst.fn}() takes {want} argument{'s' if want != '1' else ''}, got {len(args)}")
+
+
+def _exprs(args: Iterable[Expr]) -> tuple[Expr, ...]:
+    return tuple(_wrap(a) for a in args)
+
+
+@frozen(order=False)
+class Call(Expr):
+    """A function of the rule language (:data:`FUNCTIONS`): ``sqrt(tjc28)``, ``days_between(onset, visit)``.
+
+    Every function is unknown when an argument it needs is unknown, and
+    unknown outside its domain (``ln(0)``), never an error.
+    """
+
+    fn: FunctionName
+    args: tuple[Expr, ...] = field(converter=_exprs, validator=_check_call)
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+def call(fn: FunctionName, *args: object) -> Call:
+    """``call("sqrt", item("tjc28"))``: a function of the rule language, for writing rules in Python."""
+    return Call(fn, tuple(_wrap(a) for a in args))
+
+
+def sqrt(x: object) -> Call:
+    return call("sqrt", x)
+
+
+def ln(x: object) -> Call:
+    return call("ln", x)
+
+
+def ifelse(condition: Expr, then: object, otherwise: object) -> Call:
+    return call("ifelse", condition, then, otherwise)
+
+
+def days_between(earlier: object, later: object) -> Call:
+    """Whole days from ``earlier`` to ``later`` (both dates): ``days_between(onset_date, screening_date) >= 182``."""
+    return call("days_between", earlier, later)
+
+
+def today() -> Call:
+    return call("today")
 
 
 def item(name: str) -> Ref:

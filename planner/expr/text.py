@@ -3,13 +3,15 @@
 Parsing uses Python's own :mod:`ast` parser and accepts only a whitelist of
 node types; nothing is ever evaluated. The syntax is Python's expression
 syntax with three additions: ``true``/``false``, units in brackets after a
-number (``9[g/dL]``, ``1.0[10^9/L]``), and the functions ``count``,
-``count_distinct`` and ``date``::
+number (``9[g/dL]``, ``1.0[10^9/L]``), the functions ``count``,
+``count_distinct`` and ``date``, and the closed table of functions in
+:data:`planner.expr.nodes.FUNCTIONS` (``sqrt``, ``ln``, ``days_between`` …)::
 
     age >= 18 and not pregnant
     diagnosis in ("RA", "PsA", "axSpA")
     count_distinct(prior_therapy.mechanism_class, where=prior_therapy.failed) >= 2
     alt > 3 * alt_uln
+    days_between(diagnosis_date, screening_date) >= 182
 
 ``to_text(parse(s))`` is the canonical form of ``s``, and
 ``parse(to_text(e)) == e`` for every expression ``e``.
@@ -25,7 +27,7 @@ import re
 import tokenize
 from collections.abc import Callable
 
-from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref, Scalar
+from planner.expr.nodes import FUNCTIONS, And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref, Scalar
 
 
 class ExprError(ValueError):
@@ -246,7 +248,7 @@ class _Builder:
 
     def _Call(self, node: ast.Call) -> Expr:  # noqa: N802
         if isinstance(node.func, ast.Attribute):
-            raise self.fail(node, f"method call '.{node.func.attr}()' is not allowed: use count, count_distinct or date")
+            raise self.fail(node, f"method call '.{node.func.attr}()' is not allowed: call a function, as in sqrt(x)")
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name == "date":
             arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
@@ -256,8 +258,16 @@ class _Builder:
                 return Lit(dt.date.fromisoformat(arg.value))
             except ValueError:
                 raise self.fail(arg, f"{arg.value!r} is not an ISO date (YYYY-MM-DD)") from None
+        if name in FUNCTIONS:
+            if node.keywords:
+                raise self.fail(node.keywords[0].value, f"{name}() takes no keyword arguments")
+            try:
+                return Call(name, tuple(self.build(a) for a in node.args))  # type: ignore[arg-type]
+            except ValueError as exc:
+                raise self.fail(node, str(exc)) from None
         if name not in ("count", "count_distinct"):
-            raise self.fail(node, f"function {name or '?'}() is not allowed: use count, count_distinct or date")
+            allowed = ", ".join(("count", "count_distinct", "date", *FUNCTIONS))
+            raise self.fail(node, f"function {name or '?'}() is not allowed: use one of {allowed}")
         where: Expr | None = None
         for kw in node.keywords:
             if kw.arg != "where":
@@ -337,6 +347,8 @@ def to_text(e: Expr) -> str:
     if isinstance(e, Arith):
         p = _ARITH_PREC[e.op]
         return f"{sub(e.left, p)} {e.op} {sub(e.right, p + 1)}"
+    if isinstance(e, Call):
+        return f"{e.fn}({', '.join(to_text(a) for a in e.args)})"
     if isinstance(e, Count):
         where = "" if e.where is None else f", where={to_text(e.where)}"
         if e.distinct is None:

@@ -22,7 +22,7 @@ from planner.expr.columns.ops import (
 )
 from planner.expr.columns.values import Truth, Values, _scalar
 from planner.expr.logic import compile_rule, literal_value
-from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
+from planner.expr.nodes import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 
 
 def compile_values(expr: Expr, unit_of: Mapping[str, str | None] | None = None) -> Callable[[Columns], Values]:
@@ -101,4 +101,8 @@ def _compile(e: Expr, units: Mapping[str, str | None], subject: Expr | None) -> 
         where = None if e.where is None else _compile(e.where, units, None)
         form, distinct = e.form, e.distinct
         return lambda f: _count(f, form, where, distinct)
+    if isinstance(e, Call):
+        # Functions are not vectorised here: this evaluator is frozen until the SQL
+        # backend replaces it (issue 15), so every row is answered per record.
+        return lambda f: Values(f.shape, defer=np.ones(f.shape, np.bool_))
     raise TypeError(f"cannot compile {e!r} to columns")
