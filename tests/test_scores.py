@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import planner.scores
 from planner.scores import (
     DAS28_BOUNDARY_CONVENTION,
     DERIVATIONS,
@@ -508,9 +509,9 @@ def test_cia_score_is_the_sum(paws: list[int]) -> None:
 def test_cia_errors() -> None:
     with pytest.raises(ScoreInputError, match="paws has 3 scores; the scheme needs 4"):
         cia_clinical_score([1, 2, 3])
-    with pytest.raises(ScoreInputError, match=r"paws\[2\]=5 is outside 0–4"):
+    with pytest.raises(ScoreInputError, match=r"paw_3=5 is outside 0–4"):
         cia_clinical_score([0, 0, 5, 0])
-    with pytest.raises(ScoreInputError, match=r"paws\[3\]=4 is outside 0–3"):
+    with pytest.raises(ScoreInputError, match=r"paw_4=4 is outside 0–3"):
         cia_clinical_score([0, 0, 0, 4], PER_PAW_0_3)
     with pytest.raises(ScoreInputError, match="per_paw_max=0 is outside 1–100"):
         CiaScheme(per_paw_max=0)
@@ -600,11 +601,14 @@ def test_registry_names() -> None:
 @pytest.mark.parametrize("name", sorted(DERIVATIONS))
 def test_registry_inputs_match_the_function(name: str) -> None:
     derivation = DERIVATIONS[name]
-    parameters = tuple(inspect.signature(derivation.function).parameters)
     if name == "mrss_total":
         assert MRSS_SITES == derivation.inputs
-    else:
-        assert parameters == derivation.inputs
+    elif name == "cia_clinical_score":
+        assert ("paw_1", "paw_2", "paw_3", "paw_4") == derivation.inputs
+    else:  # the public function of the same name takes the derivation's inputs, in order
+        function = getattr(planner.scores, name)
+        assert tuple(inspect.signature(function).parameters) == derivation.inputs
+    assert derivation.formula.refs() == set(derivation.inputs)
     assert derivation.source and derivation.label and derivation.unit_or_scale
 
 

@@ -3,8 +3,8 @@
 Two translations, both into :mod:`exports.xlsx.formula` trees:
 
 * :func:`method_formula` writes a derivation of :data:`planner.scores.DERIVATIONS`
-  (DAS28, mRSS total, SSc 2013 score …) over its input cells, with the same
-  arithmetic as the Python function;
+  (DAS28, mRSS total, SSc 2013 score …) over its input cells: the score's own
+  formula tree, translated as below, so there is no second copy of a score;
 * :class:`Translator` writes a rule expression (:mod:`planner.expr`) over the
   cells where its items are entered. Rules use three-valued logic, so a truth
   is translated as two 0/1 formulas, *known and true* and *known and false*
@@ -24,7 +24,7 @@ from exports.xlsx.formula import Bin, F, Num, Str, add, blank, call, filled, mul
 from planner.expr import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 from planner.expr.logic import literal_value
 from planner.model import DataType, Item
-from planner.scores import MRSS_SITES
+from planner.scores import DERIVATIONS
 
 YES, NO = "Yes", "No"
 INVALID = "invalid input"
@@ -40,65 +40,24 @@ class Untranslatable(ValueError):
 # -- published scores ---------------------------------------------------------------
 
 
-def param_value(cell: F, item: Item) -> F:
-    """The number a score takes from an entered cell: Yes/No as 1/0, a numeric code as its number."""
-    if item.type is DataType.BOOLEAN:
-        return Bin("*", Num(1), Bin("=", cell, Str(YES)))
-    if item.type is DataType.CODED:
-        return call("VALUE", cell)
-    return cell
-
-
-def _ssc_2013(p: Mapping[str, F]) -> F:
-    def yes(name: str) -> F:
-        return p[name]
-
-    fingers = call("IF", yes("sclerodactyly"), Num(4), call("IF", yes("puffy_fingers"), Num(2), Num(0)))
-    tips = call("IF", yes("pitting_scars"), Num(3), call("IF", yes("digital_tip_ulcers"), Num(2), Num(0)))
-    weighted = [(9, "skin_thickening_proximal_to_mcp"), (2, "telangiectasia"), (2, "abnormal_nailfold_capillaries"),
-                (2, "pah_or_ild"), (3, "raynaud"), (3, "ssc_antibodies")]
-    return add([Bin("*", Num(w), yes(n)) for w, n in weighted[:1]] + [fingers, tips]
-               + [Bin("*", Num(w), yes(n)) for w, n in weighted[1:]])
-
-
-def _das28(p: Mapping[str, F], marker: F, constant: float) -> F:
-    return add([Bin("*", Num(0.56), call("SQRT", p["tjc28"])), Bin("*", Num(0.28), call("SQRT", p["sjc28"])),
-                marker, Bin("*", Num(0.014), p["gh_mm"])] + ([Num(constant)] if constant else []))
-
-
-def _sum_of(*names: str) -> Callable[[Mapping[str, F]], F]:
-    return lambda p: add([p[n] for n in names])
-
-
-METHOD_FORMULAS: dict[str, Callable[[Mapping[str, F]], F]] = {
-    "das28_esr": lambda p: _das28(p, Bin("*", Num(0.70), call("LN", p["esr_mm_h"])), 0.0),
-    "das28_crp": lambda p: _das28(p, Bin("*", Num(0.36), call("LN", Bin("+", p["crp_mg_l"], Num(1)))), 0.96),
-    "sdai": _sum_of("tjc28", "sjc28", "patient_global_cm", "physician_global_cm", "crp_mg_dl"),
-    "cdai": _sum_of("tjc28", "sjc28", "patient_global_cm", "physician_global_cm"),
-    "mrss_total": _sum_of(*MRSS_SITES),
-    "fvc_change": lambda p: Bin("-", p["current_pct_pred"], p["baseline_pct_pred"]),
-    "ssc_2013_score": _ssc_2013,
-    "ra_2010_score": _sum_of("joints", "serology", "acute_phase", "duration"),
-    "cia_clinical_score": _sum_of("paw_1", "paw_2", "paw_3", "paw_4"),
-}
-"""Formula builders by the names of :data:`planner.scores.DERIVATIONS`, over one formula per parameter."""
-
-
 def method_formula(method: str, inputs: Mapping[str, tuple[F, Item]]) -> F:
     """The cell formula of a published score: blank until every input is entered, then the score.
 
-    ``inputs`` maps each parameter of the score to its input cell and item.
-    A value the score rejects (the log of 0, …) shows ``invalid input``.
+    The score's own formula tree (:attr:`planner.scores.Derivation.formula`)
+    is translated like any rule expression; ``inputs`` maps each parameter of
+    the score to its input cell and item. A value the score rejects (the log
+    of 0, …) shows ``invalid input``.
     """
-    build = METHOD_FORMULAS.get(method)
-    if build is None:
+    score = DERIVATIONS.get(method)
+    if score is None:
         raise Untranslatable(f"no spreadsheet formula for the score {method!r}")
-    params = {name: param_value(cell, item) for name, (cell, item) in inputs.items()}
-    try:
-        body = build(params)
-    except KeyError as exc:
-        raise Untranslatable(f"score {method!r} needs an input {exc.args[0]!r}") from None
-    missing = [blank(cell) for cell, _ in inputs.values()]
+    absent = [p for p in score.inputs if p not in inputs]
+    if absent:
+        raise Untranslatable(f"score {method!r} needs an input {absent[0]!r}")
+    cells = {name: cell for name, (cell, _) in inputs.items()}
+    translator = Translator({name: item for name, (_, item) in inputs.items()}, cells.get, coded_numbers=True)
+    body, _ = translator.value(score.formula)
+    missing = [blank(cell) for cell in cells.values()]
     return call("IF", call("OR", *missing), Str(""), call("IFERROR", body, Str(INVALID)))
 
 
@@ -119,8 +78,9 @@ class Translator:
 
     def __init__(self, items: Mapping[str, Item], locate: Locate,
                  log: Callable[[str], tuple[Locate, F] | None] | None = None,
-                 units: Mapping[str, str | None] | None = None) -> None:
+                 units: Mapping[str, str | None] | None = None, *, coded_numbers: bool = False) -> None:
         self.items = items
+        self.coded_numbers = coded_numbers
         self.locate = locate
         self.log = log
         self.units = units if units is not None else {
@@ -134,6 +94,8 @@ class Translator:
             cell = self._cell(e.name)
             item = self.items.get(e.name)
             numeric = item is None or item.type in (DataType.INTEGER, DataType.DECIMAL, DataType.DATE)
+            if self.coded_numbers and item is not None and item.type is DataType.CODED:
+                return call("VALUE", cell), [filled(cell)]  # a score's points entered as a numeric code
             return cell, [Bin("*", Num(1), call("ISNUMBER", cell)) if numeric else filled(cell)]
         if isinstance(e, Lit):
             return self._literal(e, None), []

@@ -13,12 +13,14 @@ explain with :class:`Screener`.
 Derivations are computed column-wise where they can be:
 
 - expression derivations (``count(ae, where=…)``, PASI) always;
-- the published scores in :data:`VECTORISED` (``ra_2010_score``,
-  ``ssc_2013_score``), with the input checks of :mod:`planner.scores`;
-- any other published score (DAS28, mRSS, …) record by record on the
-  candidates whose inputs are all known, calling the score function itself
-  (remembered per distinct input), so the values are exact but the speed is
-  that of Python.
+- published scores whose formula tree is plain arithmetic (``ra_2010_score``,
+  CDAI, mRSS …): the tree itself compiled to columns, with the inputs checked
+  against the score's declared parameters column by column;
+- scores whose formula calls functions (DAS28's ``sqrt``/``ln``, the 2013 SSc
+  ``ifelse``) record by record on the candidates whose inputs are all known,
+  calling the score itself (remembered per distinct input), so the values are
+  exact but the speed is that of Python. The column evaluator is frozen:
+  the SQL backend (issue 15) replaces it, rather than growing it here.
 
 A score that declares its input ranges (:attr:`planner.scores.Derivation.ranges`)
 is known between two ends where inputs are missing — a
@@ -29,7 +31,7 @@ NumPy is needed (the ``fast`` extra); it is imported when a screener is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from planner.derive import published
@@ -38,6 +40,7 @@ from planner.participants.derived import Derivations
 from planner.participants.screening import Verdict
 from planner.scores import DERIVATIONS, ScoreInputError
 from planner.scores import Derivation as Score
+from planner.scores.formula import Param
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,25 +114,120 @@ def summary(codes: NDArray[np.int8]) -> dict[str, int]:
 
 
 def _score_step(d: Derivation) -> Step:
-    """The column-wise computation of a published-score derivation (or unknown, as :mod:`planner.derive` says)."""
-    from planner.expr.columns import Values
+    """The column-wise computation of a published-score derivation (or unknown, as :mod:`planner.derive` says).
+
+    The score's own formula tree is compiled to columns; its inputs are
+    checked against the score's declared parameters on every candidate; a
+    monotone score with inputs missing gets its bounds from the formula at
+    the low and the high ends. Candidates whose inputs the columns cannot
+    hold (text, dates, spans, deferred values) and formulas with functions,
+    which the columns do not vectorise, are computed record by record.
+    """
+    from planner.expr.columns import Values, compile_values
+    from planner.expr.nodes import Call
 
     score = DERIVATIONS.get(d.method) if d.method is not None else None
     if score is None:  # no method, or an unknown one: unknown for everyone
         return lambda columns: Values((columns.size,))
     bindings = d.bindings()
-    params = score.inputs
-    names = [bindings.get(p, p) for p in params]
-    vectorised = VECTORISED.get(score.name)
+    names = [bindings.get(p, p) for p in score.inputs]
+    by_record = any(isinstance(n, Call) for n in score.formula.walk())
+    formula = None if by_record else compile_values(score.formula)
 
     def step(columns: Columns) -> Values:
         inputs = [_input(columns, name) for name in names]
-        if vectorised is None:
+        if formula is None or any(_odd(v) for v in inputs):
             return _per_record(score, inputs, columns.size)
-        result = vectorised(dict(zip(params, inputs, strict=True)))
-        return _resolve_deferred(result, score, inputs)
+        return _columns(score, formula, inputs, columns.size)
 
     return step
+
+
+def _odd(v: Values) -> bool:
+    """An input holding values the column-wise score does not read (they are checked record by record)."""
+    return v.defer is not None or v.span is not None or v.text is not None or v.date is not None
+
+
+def _columns(score: Score, formula: Callable[[Columns], Values], inputs: list[Values], size: int) -> Values:
+    """``score`` on every candidate, from its formula compiled to columns (see :func:`_score_step`)."""
+    import numpy as np
+
+    from planner.expr.columns import Columns, Part, Span, Values
+
+    ok, missing_any = np.ones(size, np.bool_), np.zeros(size, np.bool_)
+    given: list[tuple[Param, Any, Any]] = []
+    ranges = score.ranges
+    for param, v in zip(score.params, inputs, strict=True):
+        x, accepted = _accepted(param, v)
+        missing = ~v.known
+        ok &= accepted if ranges is None else accepted | missing
+        missing_any |= missing
+        given.append((param, x, missing if ranges is not None and missing.any() else None))
+
+    def at(end: int, rows: Any = None) -> Any:
+        """The formula with every missing input at its low (0) or high (1) end, on ``rows`` (all by default).
+
+        Rows with an input the score refuses get a meaningless value here: they are not ``ok``.
+        """
+        batch = {}
+        for param, x, missing in given:
+            column = x if rows is None else x[rows]
+            if missing is not None:
+                assert ranges is not None
+                column = np.where(missing if rows is None else missing[rows], ranges[param.name][end], column)
+            batch[param.name] = _as_values(param, column)
+        out = formula(Columns(size if rows is None else len(rows), batch)).num
+        assert out is not None
+        return out.values
+
+    lo = at(0)
+    open_ = ok & missing_any
+    if ranges is None or not open_.any():
+        return Values((size,), num=Part(lo, ok), whole=score.whole)
+    rows = np.flatnonzero(open_)
+    hi = lo.copy()
+    hi[rows] = at(1, rows)
+    ranged = open_ & (hi != lo)
+    return Values((size,), num=Part(lo, ok & ~ranged), whole=score.whole,
+                  span=Span(lo, hi, ranged, score.whole, covers=True))
+
+
+def _accepted(param: Param, v: Values) -> tuple[Any, Any]:
+    """``(values, ok)``: where ``v`` holds what :meth:`planner.scores.Param.check` accepts, column-wise.
+
+    Booleans are held apart from numbers in :class:`Values`, so a ``True``
+    never passes for ``1`` (as the check refuses it); equality with an
+    allowed value and the range tests also rule out NaN.
+    """
+    import numpy as np
+
+    if param.kind == "flag":
+        if v.flag is None:
+            return np.zeros(v.shape, np.bool_), np.zeros(v.shape, np.bool_)
+        return v.flag.values, v.flag.known
+    if v.num is None:
+        return np.zeros(v.shape), np.zeros(v.shape, np.bool_)
+    x = v.num.values
+    with np.errstate(invalid="ignore"):
+        if param.kind == "points":
+            hit = x == param.allowed[0]
+            for a in param.allowed[1:]:
+                hit |= x == a
+        else:
+            hit = np.isfinite(x) & ((x > param.low) if param.low_open else (x >= param.low))
+            if param.high is not None:
+                hit &= x <= param.high
+            if param.kind == "whole":
+                hit &= x == np.floor(x)
+    return x, v.num.known & hit
+
+
+def _as_values(param: Param, x: Any) -> Values:
+    import numpy as np
+
+    from planner.expr.columns import Values
+
+    return Values.flags(x) if param.kind == "flag" else Values.numbers(x, np.ones(x.shape, np.bool_))
 
 
 def _input(columns: Columns, name: str) -> Values:
@@ -194,132 +292,3 @@ def _per_record(score: Score, inputs: list[Values], size: int) -> Values:
     return Values.from_list(results)
 
 
-def _resolve_deferred(result: Values, score: Score, inputs: list[Values]) -> Values:
-    """Fill the rows a column-wise score deferred (inputs the columns cannot hold) with the exact value."""
-    import numpy as np
-    from attrs import evolve
-
-    if result.defer is None:
-        return result
-    one = _python(score)
-    rows = np.flatnonzero(result.defer).tolist()
-    return evolve(result, extra={(i,): one([v.item((i,)) for v in inputs]) for i in rows})
-
-
-def _accepted(v: Values, allowed: Sequence[int]) -> tuple[Any, Any]:
-    """``(values, ok)``: where ``v`` holds a whole number in ``allowed`` (ints or integral floats, not booleans).
-
-    That is what :func:`planner.scores._validate.whole` and ``one_of``
-    accept; equality with an allowed value also rules out fractions and NaN.
-    """
-    import numpy as np
-
-    if v.num is None:
-        return np.zeros(v.shape), np.zeros(v.shape, np.bool_)
-    x = v.num.values
-    hit = x == allowed[0]
-    for a in allowed[1:]:
-        hit |= x == a
-    return x, v.num.known & hit
-
-
-def _missing(v: Values) -> Any:
-    """Where an input is not given (``None``, absent, or known only between two ends): the score's bounds apply."""
-    return ~(v.known if v.defer is None else v.known | v.defer)
-
-
-def _bounded(shape: tuple[int, ...], lo: Any, width: Any, ok: Any, inputs: Iterable[Values]) -> Values:
-    """Whole-number scores: ``lo`` where ``width`` is 0 (or ``None``), else a span to ``lo + width``, where ``ok``."""
-    from planner.expr.columns import Part, Span, Values
-
-    if width is None or not width.any():
-        return Values(shape, num=Part(lo, ok), whole=True, defer=_any_defer(inputs))
-    ranged = ok & (width != 0)
-    hi = lo + width
-    return Values(shape, num=Part(lo, ok & ~ranged), whole=True, defer=_any_defer(inputs),
-                  span=Span(lo, hi, ranged, True, covers=True))
-
-
-def _sum_of_accepted(ranges: Mapping[str, Sequence[int]]) -> Callable[[Mapping[str, Values]], Values]:
-    """A score that adds whole-number inputs, each checked against its allowed values (missing: lowest to highest)."""
-    def score(inputs: Mapping[str, Values]) -> Values:
-        import numpy as np
-
-        shape = next(iter(inputs.values())).shape
-        lo, width, ok = np.zeros(shape), np.zeros(shape, np.int16), np.ones(shape, np.bool_)  # small whole widths
-        lows = []
-        with np.errstate(all="ignore"):
-            for name, allowed in ranges.items():
-                x, accepted = _accepted(inputs[name], allowed)
-                missing = _missing(inputs[name])
-                ok &= accepted | missing
-                term = x * accepted  # added to zero: an accepted -0.0 adds as 0
-                if np.isnan(term).any():  # NaN or ∞ held for an unknown value, times 0
-                    term = np.where(accepted, x, 0.0)
-                lo += term
-                if missing.any():
-                    width += missing * np.int16(max(allowed) - min(allowed))
-                    if min(allowed):
-                        lows.append(missing * float(min(allowed)))
-        for low in lows:
-            lo += low
-        return _bounded(shape, lo, width, ok, inputs.values())
-
-    return score
-
-
-def _any_defer(values: Iterable[Values]) -> Any:
-    """Candidates whose input the columns could not hold (answered record by record), or ``None``."""
-    defers = [v.defer for v in values if v.defer is not None]
-    if not defers:
-        return None
-    out = defers[0]
-    for d in defers[1:]:
-        out = out | d
-    return out
-
-
-def _ssc_points(flags: Mapping[str, Any]) -> Any:
-    """The 2013 SSc total of boolean arrays by item (only the higher of each pair counts)."""
-    import numpy as np
-
-    def points(name: str, weight: int) -> Any:
-        return np.where(flags[name], float(weight), 0.0)
-
-    return (points("skin_thickening_proximal_to_mcp", 9)
-            + np.where(flags["sclerodactyly"], 4.0, points("puffy_fingers", 2))
-            + np.where(flags["pitting_scars"], 3.0, points("digital_tip_ulcers", 2))
-            + points("telangiectasia", 2) + points("abnormal_nailfold_capillaries", 2) + points("pah_or_ild", 2)
-            + points("raynaud", 3) + points("ssc_antibodies", 3))
-
-
-def _ssc_2013(inputs: Mapping[str, Values]) -> Values:
-    """:func:`planner.scores.ssc_2013_score` column-wise: every input a boolean (``0``/``1`` are refused).
-
-    A missing item counts as absent for the lowest total and present for the highest.
-    """
-    import numpy as np
-
-    shape = next(iter(inputs.values())).shape
-    ok, open_ = np.ones(shape, np.bool_), np.zeros(shape, np.bool_)
-    yes: dict[str, Any] = {}
-    missing: dict[str, Any] = {}
-    for name, v in inputs.items():
-        given = np.zeros(shape, np.bool_) if v.flag is None else v.flag.known
-        yes[name] = given & (False if v.flag is None else v.flag.values)
-        missing[name] = _missing(v)
-        ok &= given | missing[name]
-        open_ |= missing[name]
-    lo = _ssc_points(yes)
-    if not (open_ & ok).any():
-        return _bounded(shape, lo, None, ok, inputs.values())
-    hi = _ssc_points({name: yes[name] | missing[name] for name in inputs})
-    return _bounded(shape, lo, hi - lo, ok, inputs.values())
-
-
-VECTORISED: Final[Mapping[str, Callable[[Mapping[str, Values]], Values]]] = {
-    "ra_2010_score": _sum_of_accepted({"joints": (0, 1, 2, 3, 5), "serology": (0, 2, 3), "acute_phase": (0, 1),
-                                       "duration": (0, 1)}),
-    "ssc_2013_score": _ssc_2013,
-}
-"""Published scores computed column-wise, by name: each takes the input :class:`Values` by parameter."""

@@ -10,11 +10,39 @@ logarithm; CRP must be ≥ 0.
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from typing import Final
 
-from planner.scores._validate import finite, real, snap, whole
+from planner.expr.nodes import Ref, ln, sqrt
+from planner.scores._validate import finite, real, snap
+from planner.scores.formula import Derivation, real_in, total, whole_in
+
+_REFERENCE: Final = "REFERENCE.md §2"
+_JOINTS: Final = (whole_in("tjc28", 0, 28), whole_in("sjc28", 0, 28))
+_GLOBALS: Final = (real_in("patient_global_cm", 0.0, 10.0), real_in("physician_global_cm", 0.0, 10.0))
+_GH: Final = real_in("gh_mm", 0.0, 100.0)
+_TJC, _SJC, _GH_MM = Ref("tjc28"), Ref("sjc28"), Ref("gh_mm")
+
+DAS28_ESR: Final = Derivation(
+    "das28_esr", "DAS28-ESR", "score (dimensionless)",
+    (*_JOINTS, real_in("esr_mm_h", 0.0, low_open=True), _GH),
+    0.56 * sqrt(_TJC) + 0.28 * sqrt(_SJC) + 0.70 * ln(Ref("esr_mm_h")) + 0.014 * _GH_MM,
+    _REFERENCE)
+DAS28_CRP: Final = Derivation(
+    "das28_crp", "DAS28-CRP", "score (dimensionless)",
+    (*_JOINTS, real_in("crp_mg_l", 0.0), _GH),
+    0.56 * sqrt(_TJC) + 0.28 * sqrt(_SJC) + 0.36 * ln(Ref("crp_mg_l") + 1.0) + 0.014 * _GH_MM + 0.96,
+    _REFERENCE)
+SDAI: Final = Derivation(
+    "sdai", "Simplified Disease Activity Index", "score, 0 upwards (CRP unbounded)",
+    (*_JOINTS, *_GLOBALS, real_in("crp_mg_dl", 0.0)),
+    _TJC + _SJC + total("patient_global_cm", "physician_global_cm") + Ref("crp_mg_dl"),
+    _REFERENCE)
+CDAI: Final = Derivation(
+    "cdai", "Clinical Disease Activity Index", "score 0–76",
+    (*_JOINTS, *_GLOBALS),
+    _TJC + _SJC + total("patient_global_cm", "physician_global_cm"),
+    _REFERENCE, monotone=True)
 
 DAS28_REMISSION_BELOW: Final = 2.6
 DAS28_MODERATE_FROM: Final = 3.2
@@ -46,10 +74,6 @@ class EularResponse(StrEnum):
     NONE = "none"
 
 
-def _joints(tjc28: object, sjc28: object) -> tuple[int, int]:
-    return whole("tjc28", tjc28, 0, 28), whole("sjc28", sjc28, 0, 28)
-
-
 def das28_esr(tjc28: int, sjc28: int, esr_mm_h: float, gh_mm: float) -> float:
     """DAS28-ESR = 0.56·√TJC28 + 0.28·√SJC28 + 0.70·ln(ESR) + 0.014·GH.
 
@@ -58,10 +82,7 @@ def das28_esr(tjc28: int, sjc28: int, esr_mm_h: float, gh_mm: float) -> float:
     ``gh_mm`` 0–100 (patient global health, mm VAS). An ESR below 1 mm/h
     makes the log term negative, so the result can be slightly below 0.
     """
-    tjc, sjc = _joints(tjc28, sjc28)
-    esr = real("esr_mm_h", esr_mm_h, 0.0, lo_open=True)
-    gh = real("gh_mm", gh_mm, 0.0, 100.0)
-    return 0.56 * math.sqrt(tjc) + 0.28 * math.sqrt(sjc) + 0.70 * math.log(esr) + 0.014 * gh
+    return DAS28_ESR.compute({"tjc28": tjc28, "sjc28": sjc28, "esr_mm_h": esr_mm_h, "gh_mm": gh_mm})
 
 
 def das28_crp(tjc28: int, sjc28: int, crp_mg_l: float, gh_mm: float) -> float:
@@ -71,16 +92,7 @@ def das28_crp(tjc28: int, sjc28: int, crp_mg_l: float, gh_mm: float) -> float:
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; ``crp_mg_l`` ≥ 0 (mg/L,
     not mg/dL); ``gh_mm`` 0–100 (patient global health, mm VAS).
     """
-    tjc, sjc = _joints(tjc28, sjc28)
-    crp = real("crp_mg_l", crp_mg_l, 0.0)
-    gh = real("gh_mm", gh_mm, 0.0, 100.0)
-    return (
-        0.56 * math.sqrt(tjc)
-        + 0.28 * math.sqrt(sjc)
-        + 0.36 * math.log(crp + 1.0)
-        + 0.014 * gh
-        + 0.96
-    )
+    return DAS28_CRP.compute({"tjc28": tjc28, "sjc28": sjc28, "crp_mg_l": crp_mg_l, "gh_mm": gh_mm})
 
 
 def das28_category(value: float) -> DiseaseActivity:
@@ -125,12 +137,6 @@ def eular_response(baseline_das28: float, current_das28: float) -> EularResponse
     return EularResponse.MODERATE
 
 
-def _globals(patient_global_cm: object, physician_global_cm: object) -> float:
-    patient = real("patient_global_cm", patient_global_cm, 0.0, 10.0)
-    physician = real("physician_global_cm", physician_global_cm, 0.0, 10.0)
-    return patient + physician
-
-
 def sdai(
     tjc28: int,
     sjc28: int,
@@ -145,10 +151,8 @@ def sdai(
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm;
     ``crp_mg_dl`` ≥ 0 in mg/dL (not mg/L: divide mg/L by 10).
     """
-    tjc, sjc = _joints(tjc28, sjc28)
-    both = _globals(patient_global_cm, physician_global_cm)
-    crp = real("crp_mg_dl", crp_mg_dl, 0.0)
-    return tjc + sjc + both + crp
+    return SDAI.compute({"tjc28": tjc28, "sjc28": sjc28, "patient_global_cm": patient_global_cm,
+                         "physician_global_cm": physician_global_cm, "crp_mg_dl": crp_mg_dl})
 
 
 def cdai(
@@ -163,8 +167,8 @@ def cdai(
     standard definition (REFERENCE.md cites no primary paper).
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm.
     """
-    tjc, sjc = _joints(tjc28, sjc28)
-    return tjc + sjc + _globals(patient_global_cm, physician_global_cm)
+    return CDAI.compute({"tjc28": tjc28, "sjc28": sjc28, "patient_global_cm": patient_global_cm,
+                         "physician_global_cm": physician_global_cm})
 
 
 def _by_cutoffs(x: float, cutoffs: tuple[float, float, float]) -> DiseaseActivity:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 from planner.scores._validate import ScoreInputError, whole
+from planner.scores.formula import Derivation, total, whole_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +54,14 @@ def cia_clinical_score(paws: Sequence[int], scheme: CiaScheme = PER_PAW_0_4) -> 
         raise ScoreInputError(
             "paws", f"paws has {count} scores; the scheme needs {scheme.paws}"
         )
-    return sum(whole(f"paws[{i}]", score, 0, scheme.per_paw_max) for i, score in enumerate(paws))
+    return int(cia_derivation(scheme).compute({f"paw_{i}": p for i, p in enumerate(paws, 1)}))
+
+
+@cache
+def cia_derivation(scheme: CiaScheme = PER_PAW_0_4) -> Derivation:
+    """The clinical score of ``scheme`` as a derivation over ``paw_1`` … ``paw_n`` (each 0–``per_paw_max``)."""
+    names = tuple(f"paw_{i}" for i in range(1, scheme.paws + 1))
+    return Derivation(
+        "cia_clinical_score", f"CIA clinical arthritis score (0–{scheme.per_paw_max} per paw)",
+        f"score 0–{scheme.max_total}", tuple(whole_in(n, 0, scheme.per_paw_max) for n in names), total(*names),
+        "REFERENCE.md §2; usual rat CIA practice (REFERENCE.md §1a)", monotone=True, whole=True)

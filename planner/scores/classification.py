@@ -6,9 +6,14 @@ for the domain values, the published criteria tables the section summarises.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from planner.scores._validate import flag, one_of, whole
+from planner.expr.nodes import Ref, ifelse
+from planner.scores._validate import whole
+from planner.scores.formula import Derivation, points, total, whole_in, yes_no
+
+if TYPE_CHECKING:
+    from planner.expr.nodes import Expr
 
 RA_2010_THRESHOLD: Final = 6
 RA_2010_JOINT_POINTS: Final = (0, 1, 2, 3, 5)
@@ -16,6 +21,39 @@ RA_2010_SEROLOGY_POINTS: Final = (0, 2, 3)
 SSC_2013_THRESHOLD: Final = 9
 SSC_2013_MAX: Final = 28
 """9 (proximal skin thickening) + 19 (the highest score of all other items)."""
+
+SSC_2013_ITEMS: Final = (
+    "skin_thickening_proximal_to_mcp",
+    "puffy_fingers",
+    "sclerodactyly",
+    "digital_tip_ulcers",
+    "pitting_scars",
+    "telangiectasia",
+    "abnormal_nailfold_capillaries",
+    "pah_or_ild",
+    "raynaud",
+    "ssc_antibodies",
+)
+
+
+def _if(name: str, then: object, otherwise: object = 0) -> Expr:
+    return ifelse(Ref(name), then, otherwise)
+
+
+RA_2010: Final = Derivation(
+    "ra_2010_score", "2010 ACR/EULAR RA classification score", "points 0–10 (classified at ≥ 6)",
+    (points("joints", *RA_2010_JOINT_POINTS), points("serology", *RA_2010_SEROLOGY_POINTS),
+     whole_in("acute_phase", 0, 1), whole_in("duration", 0, 1)),
+    total("joints", "serology", "acute_phase", "duration"), "REFERENCE.md §2", monotone=True, whole=True)
+SSC_2013: Final = Derivation(
+    "ssc_2013_score", "2013 ACR/EULAR SSc classification score", "points 0–28 (classified at ≥ 9)",
+    tuple(yes_no(n) for n in SSC_2013_ITEMS),
+    _if("skin_thickening_proximal_to_mcp", 9)
+    + _if("sclerodactyly", 4, _if("puffy_fingers", 2))  # only the higher of the two counts
+    + _if("pitting_scars", 3, _if("digital_tip_ulcers", 2))  # likewise
+    + _if("telangiectasia", 2) + _if("abnormal_nailfold_capillaries", 2) + _if("pah_or_ild", 2)
+    + _if("raynaud", 3) + _if("ssc_antibodies", 3),
+    "REFERENCE.md §2", monotone=True, whole=True)
 
 
 def ra_2010_joint_score(large_joints: int, small_joints: int) -> int:
@@ -54,12 +92,8 @@ def ra_2010_score(joints: int, serology: int, acute_phase: int, duration: int) -
     negative), 2 (low-positive), 3 (high-positive); ``acute_phase`` 0 or 1
     (abnormal CRP or ESR); ``duration`` 0 or 1 (symptoms ≥ 6 weeks).
     """
-    return (
-        one_of("joints", joints, RA_2010_JOINT_POINTS)
-        + one_of("serology", serology, RA_2010_SEROLOGY_POINTS)
-        + whole("acute_phase", acute_phase, 0, 1)
-        + whole("duration", duration, 0, 1)
-    )
+    return int(RA_2010.compute({"joints": joints, "serology": serology, "acute_phase": acute_phase,
+                                "duration": duration}))
 
 
 def ra_2010_classified(score: int) -> bool:
@@ -99,31 +133,11 @@ def ssc_2013_score(
 
     Inputs: keyword-only ``bool`` values; an item not passed counts as absent.
     """
-    for name, value in (
-        ("skin_thickening_proximal_to_mcp", skin_thickening_proximal_to_mcp),
-        ("puffy_fingers", puffy_fingers),
-        ("sclerodactyly", sclerodactyly),
-        ("digital_tip_ulcers", digital_tip_ulcers),
-        ("pitting_scars", pitting_scars),
-        ("telangiectasia", telangiectasia),
-        ("abnormal_nailfold_capillaries", abnormal_nailfold_capillaries),
-        ("pah_or_ild", pah_or_ild),
-        ("raynaud", raynaud),
-        ("ssc_antibodies", ssc_antibodies),
-    ):
-        flag(name, value)
-    fingers = 4 if sclerodactyly else 2 if puffy_fingers else 0
-    tips = 3 if pitting_scars else 2 if digital_tip_ulcers else 0
-    return (
-        9 * skin_thickening_proximal_to_mcp
-        + fingers
-        + tips
-        + 2 * telangiectasia
-        + 2 * abnormal_nailfold_capillaries
-        + 2 * pah_or_ild
-        + 3 * raynaud
-        + 3 * ssc_antibodies
-    )
+    return int(SSC_2013.compute({
+        "skin_thickening_proximal_to_mcp": skin_thickening_proximal_to_mcp, "puffy_fingers": puffy_fingers,
+        "sclerodactyly": sclerodactyly, "digital_tip_ulcers": digital_tip_ulcers, "pitting_scars": pitting_scars,
+        "telangiectasia": telangiectasia, "abnormal_nailfold_capillaries": abnormal_nailfold_capillaries,
+        "pah_or_ild": pah_or_ild, "raynaud": raynaud, "ssc_antibodies": ssc_antibodies}))
 
 
 def ssc_2013_classified(score: int) -> bool:

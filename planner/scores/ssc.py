@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from planner.scores._validate import exact_keys, real, snap, whole
+from planner.expr.nodes import Ref
+from planner.scores._validate import real, snap, whole
+from planner.scores.formula import Derivation, real_in, total, whole_in
 
 MRSS_SITES: Final = (
     "fingers_right",
@@ -36,6 +38,16 @@ MRSS_MAX: Final = 3 * len(MRSS_SITES)
 FVC_PCT_PRED_MAX: Final = 200.0
 """Plausibility limit for FVC % predicted (not from a source)."""
 
+MRSS: Final = Derivation(
+    "mrss_total", "Modified Rodnan skin score", "score 0–51",
+    tuple(whole_in(site, 0, 3) for site in MRSS_SITES), total(*MRSS_SITES),
+    "Clements 1995 (REFERENCE.md §2)", monotone=True, whole=True)
+FVC_CHANGE: Final = Derivation(
+    "fvc_change", "Change in FVC", "% predicted (percentage points, current − baseline)",
+    (real_in("baseline_pct_pred", 0.0, FVC_PCT_PRED_MAX, low_open=True),
+     real_in("current_pct_pred", 0.0, FVC_PCT_PRED_MAX, low_open=True)),
+    Ref("current_pct_pred") - Ref("baseline_pct_pred"), "REFERENCE.md §2")
+
 
 def mrss_total(sites: Mapping[str, int]) -> int:
     """The modified Rodnan skin score: the sum of 17 site grades (0–51).
@@ -46,8 +58,7 @@ def mrss_total(sites: Mapping[str, int]) -> int:
     missing or unknown site name is an error, so a misspelt site cannot be
     silently left out of the total.
     """
-    exact_keys("sites", sites, MRSS_SITES)
-    return sum(whole(site, sites[site], 0, 3) for site in MRSS_SITES)
+    return int(MRSS.evaluate(MRSS.check(sites, "sites")))
 
 
 def eustar_mrss_improvement(baseline: int, current: int) -> bool:
@@ -72,9 +83,7 @@ def fvc_change(baseline_pct_pred: float, current_pct_pred: float) -> float:
     Inputs: both FVC values in % predicted, > 0 and ≤ 200 (the upper limit is
     a plausibility bound, not from a source).
     """
-    baseline = real("baseline_pct_pred", baseline_pct_pred, 0.0, FVC_PCT_PRED_MAX, lo_open=True)
-    current = real("current_pct_pred", current_pct_pred, 0.0, FVC_PCT_PRED_MAX, lo_open=True)
-    return current - baseline
+    return FVC_CHANGE.compute({"baseline_pct_pred": baseline_pct_pred, "current_pct_pred": current_pct_pred})
 
 
 def ssc_ild_progression(

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from exports.xlsx.formula import Ref
-from exports.xlsx.translate import METHOD_FORMULAS, Translator, expression_formula, method_formula
+from exports.xlsx.translate import Translator, expression_formula, method_formula
 from planner.expr import evaluate, item, q
 from planner.model import DataType, Derivation, Item
 from planner.scores import DERIVATIONS, ScoreInputError
@@ -58,7 +58,6 @@ def _random_inputs(method: str, rng: random.Random) -> dict[str, object]:
 
 @pytest.mark.parametrize("method", sorted(DERIVATIONS))
 def test_every_registered_score_has_a_formula_equal_to_planner_scores(method):
-    assert method in METHOD_FORMULAS
     rng = random.Random(method)
     for _ in range(60):
         values = _random_inputs(method, rng)
