@@ -263,6 +263,7 @@ _FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "MIN": lambda v: min(_number(x) for x in v),
     "MAX": lambda v: max(_number(x) for x in v),
     "TODAY": lambda v: _serial(evaluation_date()),
+    "DATE": lambda v: _serial(dt.date(int(_number(v[0])), int(_number(v[1])), int(_number(v[2])))),
 }
 
 

@@ -18,6 +18,7 @@ it in Python.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 from exports.xlsx.formula import Bin, F, Num, Str, add, blank, call, filled, mul
@@ -150,6 +151,8 @@ class Translator:
             return Num(value)
         if isinstance(value, str):
             return Str(value)
+        if isinstance(value, dt.date):  # a date cell holds its serial number; DATE() gives the same
+            return call("DATE", Num(value.year), Num(value.month), Num(value.day))
         raise Untranslatable(f"literal {lit} has no spreadsheet form")
 
     def _operand(self, e: Expr, other: Expr) -> tuple[F, list[F]]:
