@@ -68,6 +68,11 @@ def safety_labs(*, lipids: bool = False) -> Form:
         items.append(Item("lipids_need_management", "Lipids need management (investigator's judgement per local "
                           "guidelines)", BOOL, required=False, source="xeljanz",
                           guidance="The label gives no threshold: judge against local hyperlipidaemia guidelines."))
+        items.append(Item("lipids_date", "Date of the 4–8 week lipid panel", DATE, required=False, cdash="LBDTC",
+                          source="xeljanz", guidance="The label asks for lipids 4–8 weeks after the start."))
+        items.append(Item("jak_start_date", "Date the JAK inhibitor was started (copied from the exposure record)",
+                          DATE, required=False, source="xeljanz",
+                          guidance="Copy the first dose date so the 4–8 week window can be checked at this visit."))
     return Form("lb", "Safety laboratory", domain="LB", items=tuple(items))
 
 

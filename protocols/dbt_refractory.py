@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.expr import Expr, count, count_distinct, item, q
+from planner.expr import Expr, count, count_distinct, days_between, item, q
 from planner.model import (
     TBC,
     Action,
@@ -283,6 +283,12 @@ MONITORING = (
                    action=Action.NOTIFY, action_text="Manage per clinical guidelines for hyperlipidaemia (the "
                    "tofacitinib label asks for lipids 4–8 weeks after start and gives no threshold; to be confirmed "
                    "for other JAK inhibitors).", arms=JAK_ARMS, risks=("hyperlipidaemia",),
+                   frequency="4–8 weeks after start (tofacitinib US label, Xeljanz)", source="xeljanz"),
+    MonitoringRule("lipids_window", "Lipid panel outside 4–8 weeks after the JAK inhibitor started",
+                   condition=~days_between(item("jak_start_date"), item("lipids_date")).between(28, 56),
+                   action=Action.REPEAT_TEST, action_text="Take the lipid panel 4–8 weeks (28–56 days) after the "
+                   "JAK inhibitor started, as the tofacitinib label asks; to be confirmed for other JAK "
+                   "inhibitors.", arms=JAK_ARMS, risks=("hyperlipidaemia",),
                    frequency="4–8 weeks after start (tofacitinib US label, Xeljanz)", source="xeljanz"),
     *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; seed 002 asks for liver "
                  "tests and the tofacitinib label for liver enzymes 'routinely', neither with a frequency)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import attrs
@@ -15,7 +16,7 @@ from planner.participants import Participant, Phase, monitor, read_observations,
 LIVER_OK = {"alt": 30.0, "alt_uln": 40.0, "ast": 30.0, "ast_uln": 40.0, "bilirubin": 10.0, "bilirubin_uln": 21.0,
             "alp": 80.0, "alp_uln": 130.0}
 QUIET = {"anc": 3000.0, "lymphocytes": 1500.0, "hb": 13.0, "hb_baseline": 13.0, "lipids_need_management": False,
-         **LIVER_OK}
+         "jak_start_date": dt.date(2026, 1, 5), "lipids_date": dt.date(2026, 2, 20), **LIVER_OK}
 
 
 def check(protocol, values, visit="week4_8", arm="biologic_jak", ae=()):
@@ -199,3 +200,16 @@ def test_csv_xlsx_and_json_observations_give_the_same_answers(dbt):
     assert answers(from_csv) == answers(from_xlsx) == answers(from_json)
     assert ("P01", ["anc_500_1000", "anc_grade3_any", "serious_infection_hold"]) == answers(from_csv)[0][:2]
     assert ("P02", ["anc_grade3_any"]) == answers(from_csv)[1][:2]
+
+
+@pytest.mark.parametrize(("days", "fires"), [(27, True), (28, False), (56, False), (57, True), (0, True)])
+def test_the_lipid_panel_window_counts_days_from_the_start(dbt, days, fires):
+    start = dt.date(2026, 1, 5)
+    r = check(dbt, {"jak_start_date": start, "lipids_date": start + dt.timedelta(days=days)})
+    assert ("lipids_window" in fired(r)) is fires
+
+
+def test_the_lipid_panel_window_is_not_evaluable_without_both_dates(dbt):
+    r = check(dbt, {"lipids_date": None})
+    assert "lipids_window" not in fired(r)
+    assert ["lipids_window"] == [u.rule for u in r.not_evaluable]
