@@ -8,6 +8,8 @@ carry. This module states once what is done with them, so the CRF workbook
 dependency, so both ``planner`` and ``exports`` import it without ``planner``
 ever importing an exporter.
 
+* :func:`encodable` — a lone UTF-16 surrogate (JSON's ``"\\ud800"``) cannot
+  be written as UTF-8 at all; it becomes U+FFFD, a pair its one character.
 * :func:`xml_chars` — XML 1.0 allows neither the C0 control characters other
   than tab, line feed and carriage return, nor lone UTF-16 surrogates, nor
   U+FFFE and U+FFFF. Each such character becomes U+FFFD (the replacement
@@ -42,14 +44,19 @@ RESERVED_TITLE: Final = "history"
 """The sheet title Excel reserves for itself (compared ignoring case)."""
 
 
+def encodable(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a surrogate pair joined into its character, a lone surrogate U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    # UTF-16 round trip: a high+low pair becomes its character, a lone half becomes U+FFFD.
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def xml_chars(text: str) -> str:
     """``text`` with every character XML 1.0 cannot hold replaced by U+FFFD (surrogate pairs joined)."""
     if not _NOT_XML.search(text):
         return text
-    if _SURROGATE.search(text):
-        # UTF-16 round trip: a high+low pair becomes its character, a lone half becomes U+FFFD.
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return _NOT_XML.sub(REPLACEMENT, text)
+    return _NOT_XML.sub(REPLACEMENT, encodable(text))
 
 
 def units(text: str) -> int:
