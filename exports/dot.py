@@ -61,8 +61,12 @@ def quote(text: str) -> str:
 
 
 def label(text: str, width: int = 28) -> str:
-    """A quoted label wrapped at ``width`` characters (explicit line breaks are kept)."""
-    lines = [w for part in text.splitlines() or [""] for w in (textwrap.wrap(part, width) or [""])]
+    """A quoted label wrapped at ``width`` characters (explicit line breaks are kept).
+
+    Characters XML cannot hold become ``�`` before wrapping, so a control character is neither a line
+    break (``str.splitlines`` takes ``\\x0b``, ``\\x1c`` … for one) nor white space the wrapping drops.
+    """
+    lines = [w for part in xml_chars(text).splitlines() or [""] for w in (textwrap.wrap(part, width) or [""])]
     return quote("\n".join(lines))
 
 
