@@ -13,17 +13,24 @@ starts clear of the arrow. The node colours are those of the PDF figure
 (:data:`exports.pdf.figures.NODE_COLOURS`, repeated here so this module needs
 no reportlab).
 
-Every label is a double-quoted DOT string: backslashes and double quotes are
-escaped, line breaks become ``\\n``, and long labels are wrapped at word
-boundaries.
+Every string (labels, tooltips, ids) is written by :func:`quote`, the one
+escaping function: a double-quoted DOT string — never an HTML-like ``<…>``
+label, so ``<`` and ``>`` are plain characters — with backslashes and double
+quotes escaped, line breaks as ``\\n``, an ``&`` that would start an entity
+(Graphviz decodes ``&amp;`` and ``&#60;`` in plain labels too) written as
+``&amp;``, and characters XML 1.0 cannot hold (control characters, lone
+surrogates) replaced by ``�``, since the usual next step is SVG.
+Long labels are wrapped at word boundaries.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
-from typing import IO
+from typing import IO, Final
 
+from planner.cleantext import xml_chars
 from planner.model import Pathway, PathwayNode, Protocol
 
 BACKGROUND = "#FFFFFF"
@@ -31,6 +38,7 @@ INK = "#202124"
 EDGE = "#5F6368"
 FONT = "DejaVu Sans"
 LABEL_DISTANCE = 2.5
+_ENTITY: Final = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 #: Fill, text colour and shape per node kind.
 NODE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -46,21 +54,25 @@ class NoPathwayError(ValueError):
 
 
 def quote(text: str) -> str:
-    """A DOT double-quoted string: ``\\`` and ``"`` escaped, line breaks as ``\\n``."""
-    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    """A DOT double-quoted string that Graphviz shows as ``text``: see the module's docstring."""
+    body = _ENTITY.sub("&amp;", xml_chars(text)).replace("\\", "\\\\").replace('"', '\\"')
     body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return f'"{body}"'
 
 
 def label(text: str, width: int = 28) -> str:
-    """A quoted label wrapped at ``width`` characters (explicit line breaks are kept)."""
-    lines = [w for part in text.splitlines() or [""] for w in (textwrap.wrap(part, width) or [""])]
+    """A quoted label wrapped at ``width`` characters (explicit line breaks are kept).
+
+    Characters XML cannot hold become ``�`` before wrapping, so a control character is neither a line
+    break (``str.splitlines`` takes ``\\x0b``, ``\\x1c`` … for one) nor white space the wrapping drops.
+    """
+    lines = [w for part in xml_chars(text).splitlines() or [""] for w in (textwrap.wrap(part, width) or [""])]
     return quote("\n".join(lines))
 
 
 def _comment(text: str) -> str:
-    """Text for a ``//`` comment: on one line."""
-    return " ".join(text.split())
+    """Text for a ``//`` comment: on one line, only characters XML 1.0 can hold."""
+    return " ".join(xml_chars(text).split())
 
 
 def _attrs(pairs: list[tuple[str, str]]) -> str:

@@ -19,7 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 from exports.xlsx import forms, meta, sheets, styles
 from exports.xlsx.context import Context
 from exports.xlsx.layout import FormSheet, Layout, plan
-from exports.xlsx.text import clip
+from exports.xlsx.text import clean
 from exports.xlsx.validation import Validations
 from planner.model import Protocol
 
@@ -80,9 +80,9 @@ def render(layout: Layout, *, shared_styles: bool = False) -> Workbook:
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     wb.properties.creator = "protocol-planner"
-    wb.properties.title = clip(f"Case report form: {p.short_title}", 200)
-    wb.properties.subject = f"{p.id} v{p.version}"
-    wb.properties.keywords = f"protocol-planner CRF {p.id}"
+    wb.properties.title = clean(f"Case report form: {p.short_title}", 200)
+    wb.properties.subject = clean(f"{p.id} v{p.version}")
+    wb.properties.keywords = clean(f"protocol-planner CRF {p.id}")
     wb.properties.created = dt.datetime.combine(p.date, dt.time())
     return wb
 

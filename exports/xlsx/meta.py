@@ -34,7 +34,8 @@ def content_hash(protocol: Protocol) -> str:
 
     data = unstructure(protocol)
     text = json.dumps({k: data.get(k) for k in _HASHED}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{FORMAT_VERSION}\n{text}".encode()).hexdigest()
+    # surrogatepass: a lone surrogate (JSON allows "\\ud800") must not stop the export; other text hashes as UTF-8.
+    return hashlib.sha256(f"{FORMAT_VERSION}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @frozen

@@ -1,13 +1,22 @@
-"""Spreadsheet hygiene for text: sheet titles, cell text, header/footer and message limits.
+"""Spreadsheet hygiene for text: every string that enters the CRF workbook goes through :func:`clean`.
 
 Excel's rules, which a workbook must respect to open without a repair prompt:
 
+* every part is XML 1.0, which cannot hold the control characters
+  ``\\x00``–``\\x08``, ``\\x0b``, ``\\x0c``, ``\\x0e``–``\\x1f``, lone surrogates,
+  U+FFFE or U+FFFF: :func:`clean` replaces each with U+FFFD (``�``), so the
+  reader sees that something was there (rules in :mod:`planner.cleantext`);
 * a sheet title has 1–31 characters, none of ``\\ * ? : / [ ]``, does not
   begin or end with an apostrophe, is unique ignoring case, and is not
-  ``History`` (reserved);
+  ``History`` (reserved) — :func:`clean_title` and :class:`TitleBook`, shared
+  with the results workbook of ``screen`` and ``monitor``;
 * data-validation titles have at most 32 characters, an input message at most
-  255 and an error message at most 225;
-* a cell holds at most 32,767 characters and no control characters.
+  255 and an error message at most 225; a cell holds at most 32,767
+  characters: :func:`clean` cuts text to its limit, ending with ``…``.
+
+Cells, data-validation titles and messages, page headers and footers, string
+literals in formulas and the document properties are all cleaned here; sheet
+titles through :func:`clean_title`, which applies the same character rule.
 
 Text from a protocol that begins with ``= + - @`` is written as text, never as
 a formula (STYLE.md habit 12): the cell gets the string type and Excel's
@@ -16,60 +25,37 @@ a formula (STYLE.md habit 12): the cell gets the string type and Excel's
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Final
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles.cell_style import StyleArray
 
-_FORBIDDEN: Final = re.compile(r"[\\*?:/\[\]]")
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from planner.cleantext import TITLE_MAX, TitleBook, clean_title, clip, xml_chars
+
+__all__ = ["CELL_MAX", "DV_TITLE_MAX", "ERROR_MAX", "PROMPT_MAX", "TITLE_MAX", "TitleBook", "clean", "clean_title",
+           "formula_string", "header_text", "own_style", "put_text"]
+
 _FORMULA_LEAD: Final = ("=", "+", "-", "@")
-TITLE_MAX: Final = 31
 CELL_MAX: Final = 32_767
 PROMPT_MAX: Final = 255
 ERROR_MAX: Final = 225
 DV_TITLE_MAX: Final = 32
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def clean(text: str, limit: int = CELL_MAX) -> str:
+    """``text`` as the workbook can hold it: only XML 1.0 characters (others become ``�``), at most ``limit``.
 
-
-def clean_title(text: str) -> str:
-    """A legal sheet title for ``text`` (not yet made unique)."""
-    title = _CONTROL.sub("", _FORBIDDEN.sub(" ", text))
-    title = " ".join(title.split()).strip("'").strip()
-    title = title[:TITLE_MAX].rstrip().strip("'")
-    if not title or title.lower() == "history":
-        title = f"Sheet {title}".strip()[:TITLE_MAX]
-    return title
-
-
-class TitleBook:
-    """Hands out clean sheet titles that are unique within one workbook (ignoring case)."""
-
-    def __init__(self, taken: Iterable[str] = ()) -> None:
-        self._taken = {t.lower() for t in taken}
-
-    def take(self, text: str) -> str:
-        """A clean, unused title for ``text``; repeats get `` (2)``, `` (3)`` … within 31 characters."""
-        base = clean_title(text)
-        title, n = base, 1
-        while title.lower() in self._taken:
-            n += 1
-            suffix = f" ({n})"
-            title = base[: TITLE_MAX - len(suffix)].rstrip() + suffix
-        self._taken.add(title.lower())
-        return title
+    The one gate for text entering the CRF workbook: cells, data-validation
+    titles (``DV_TITLE_MAX``) and messages (``PROMPT_MAX``, ``ERROR_MAX``),
+    headers, formula strings and document properties. Text past ``limit``
+    (counted as Excel does, in UTF-16 code units) ends with ``…``.
+    """
+    return clip(xml_chars(text), limit)
 
 
 def cell_text(text: str) -> str:
-    """``text`` without control characters and within Excel's cell limit."""
-    text = _CONTROL.sub("", text) if _CONTROL.search(text) else text
-    return clip(text, CELL_MAX)
+    """``text`` as a cell holds it (see :func:`clean`)."""
+    return clean(text, CELL_MAX)
 
 
 def put_text(cell: Cell | MergedCell, text: str) -> None:
@@ -97,9 +83,9 @@ def own_style(cell: Cell | MergedCell) -> None:
 
 def header_text(text: str) -> str:
     """Text for a page header or footer: ``&`` starts a code there, so it is doubled."""
-    return _CONTROL.sub("", text).replace("&", "&&")
+    return clean(text).replace("&", "&&")
 
 
 def formula_string(text: str) -> str:
     """A string literal for a formula: quotes doubled, inside double quotes."""
-    return '"' + text.replace('"', '""') + '"'
+    return '"' + clean(text).replace('"', '""') + '"'

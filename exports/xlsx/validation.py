@@ -18,7 +18,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.xlsx.text import DV_TITLE_MAX, ERROR_MAX, PROMPT_MAX, clip
+from exports.xlsx.text import DV_TITLE_MAX, ERROR_MAX, PROMPT_MAX, clean
 from planner.model import TBC, Codelist, DataType, Item, Range, show
 
 TEXT_MAX: Final = 2000
@@ -91,7 +91,7 @@ def numeric_rule(item: Item) -> Rule:
                     f"Enter {noun} {span}{unit}.")
     low, high = (str(_WHOLE_MIN), str(_WHOLE_MAX)) if whole else ("-" + _DECIMAL_LIMIT, _DECIMAL_LIMIT)
     note = f" Range {show(rng)}." if isinstance(rng, TBC) else ""
-    return Rule(kind, "between", low, high, "Allowed values", clip(f"{noun.capitalize()}{unit}.{note}", PROMPT_MAX),
+    return Rule(kind, "between", low, high, "Allowed values", clean(f"{noun.capitalize()}{unit}.{note}", PROMPT_MAX),
                 f"Enter {noun}{unit}.")
 
 
@@ -162,8 +162,8 @@ class Validations:
             dv = DataValidation(
                 type=rule.type, operator=rule.operator, formula1=rule.formula1, formula2=rule.formula2,
                 allow_blank=True, showErrorMessage=True, showInputMessage=True, errorStyle="stop",
-                errorTitle=clip(rule.title, DV_TITLE_MAX), error=clip(rule.error, ERROR_MAX),
-                promptTitle=clip(rule.title, DV_TITLE_MAX), prompt=clip(rule.prompt, PROMPT_MAX),
+                errorTitle=clean(rule.title, DV_TITLE_MAX), error=clean(rule.error, ERROR_MAX),
+                promptTitle=clean(rule.title, DV_TITLE_MAX), prompt=clean(rule.prompt, PROMPT_MAX),
             )
             dv.sqref = MultiCellRange([CellRange(min_col=blocks[i], min_row=blocks[i + 1], max_col=blocks[i + 2],
                                                  max_row=blocks[i + 3]) for i in range(0, len(blocks), 4)])

@@ -1,46 +1,60 @@
-"""Result tables as CSV or XLSX bytes.
+"""Result tables as CSV or XLSX bytes, each written by one function that makes every cell safe.
 
-XLSX hygiene: sheet titles are cleaned to Excel's 31 characters without
-``\\ * ? : / [ ]``; every text cell is written as text — a participant id or
-an explanation starting with ``= + - @`` never becomes a formula — and
-characters Excel cannot store are removed.
+CSV (:func:`csv_bytes`): a text cell that begins with ``= + - @``, a tab or a
+carriage return gets a leading apostrophe ``'``, as OWASP's guidance on CSV
+injection says, so a spreadsheet opening the file shows it as text instead of
+running it as a formula; numbers (``int`` and ``float`` values, e.g. a grade
+or ``-3.5``) stay numbers. Only text is ever changed.
+
+XLSX (:func:`xlsx_bytes`): sheet titles follow Excel's rules through
+:class:`planner.cleantext.TitleBook`, the same rules as the CRF workbook's;
+every text cell is written as text — a participant id or an explanation
+starting with ``= + - @`` never becomes a formula — with characters XML 1.0
+cannot hold replaced by ``�`` and text past Excel's 32,767 characters cut
+with ``…`` (:mod:`planner.cleantext`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from planner.cleantext import TitleBook, clip, encodable, xml_chars
 from planner.participants.report import Table
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
 
-TITLE_MAX = 31
-CELL_MAX = 32767
-_FORMULA_LEAD = ("=", "+", "-", "@")
-_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CELL_MAX: Final = 32_767
+_FORMULA_LEAD: Final = ("=", "+", "-", "@")
+CSV_FORMULA_LEAD: Final = ("=", "+", "-", "@", "\t", "\r")
+"""How a CSV cell that a spreadsheet would run as a formula begins (OWASP)."""
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: ``None`` empty, numbers as they are, text with a ``'`` before a formula lead.
+
+    A lone surrogate (possible in JSON input) becomes ``�``, so the file is valid UTF-8.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = encodable(str(value))
+    return "'" + text if text.startswith(CSV_FORMULA_LEAD) else text
 
 
 def csv_bytes(table: Table) -> bytes:
-    """The table as UTF-8 CSV (with a byte-order mark, so spreadsheets read the accents)."""
+    """The table as UTF-8 CSV (with a byte-order mark, so spreadsheets read the accents); cells by :func:`csv_cell`."""
     header, rows = table
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def clean_title(text: str) -> str:
-    """A worksheet title Excel accepts: no ``\\ * ? : / [ ]``, at most 31 characters, not blank."""
-    title = _BAD_TITLE.sub(" ", text).strip().strip("'")[:TITLE_MAX].strip()
-    return title or "Sheet"
 
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Table]]) -> bytes:
@@ -52,9 +66,10 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Table]]) -> bytes:
 
     book = Workbook()
     bold = Font(bold=True)
+    titles = TitleBook()
     for n, (title, (header, rows)) in enumerate(sheets):
         ws = book.worksheets[0] if n == 0 else book.create_sheet()
-        ws.title = clean_title(title)
+        ws.title = titles.take(title)
         widths = [len(h) for h in header]
         for i, row in enumerate([header, *rows], 1):
             for j, value in enumerate(row, 1):
@@ -81,7 +96,7 @@ def _put(cell: Cell, value: object) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
         return
-    text = _CONTROL.sub("", str(value))[:CELL_MAX]
+    text = clip(xml_chars(str(value)), CELL_MAX)
     cell.value = text
     cell.data_type = "s"  # openpyxl would otherwise read a leading '=' as a formula
     if text.startswith(_FORMULA_LEAD):
