@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from attrs import field, frozen
 
 from exports.xlsx.text import TitleBook
-from planner.expr import Count, Ref
+from planner.derive import inputs
 from planner.model import Category, Derivation, Form, Protocol, Schedule, Visit
 
 # -- fixed positions ----------------------------------------------------------------
@@ -204,19 +204,12 @@ def visits_of(schedule: Schedule, form_id: str) -> tuple[Visit, ...]:
     return tuple(v for v in schedule.visits if form_id in v.forms)
 
 
-def dependencies(derivation: Derivation) -> tuple[str, ...]:
-    """Names a derivation reads: bound items of a method, or the references of its expression."""
-    if derivation.method is not None:
-        return tuple(derivation.bindings().values())
-    if derivation.expression is not None:
-        names: list[str] = []
-        for node in derivation.expression.walk():
-            if isinstance(node, Ref) and "." not in node.name:
-                names.append(node.name)
-            elif isinstance(node, Count):
-                names.append(f"{node.form}.*")
-        return tuple(dict.fromkeys(names))
-    return ()
+def dependencies(derivation: Derivation, log_forms: frozenset[str]) -> tuple[str, ...]:
+    """What a derivation reads, as the workbook places it: :func:`planner.derive.inputs`, a log form as ``form.*``.
+
+    Items inside a log form are left out: the count reads the whole form.
+    """
+    return tuple(dict.fromkeys(f"{n}.*" if n in log_forms else n for n in inputs(derivation) if "." not in n))
 
 
 def plan(protocol: Protocol, *, participant_id: str | None = None, log_rows: int = 20) -> Layout:
@@ -259,8 +252,9 @@ def _derived(protocol: Protocol, layout: Layout, title: str) -> DerivedSheet:
     rows = {d.id: DERIVED_FIRST_ROW + i for i, d in enumerate(protocol.derivations)}
     placed: dict[tuple[str, str], bool] = {}
     wanted: list[tuple[Derivation, str]] = []
+    logs = frozenset(f.id for f in protocol.dictionary.forms if f.repeating)
     for derivation in protocol.derivations:
-        deps = dependencies(derivation)
+        deps = dependencies(derivation, logs)
         if deps and all(d.endswith(".*") for d in deps):
             wanted.append((derivation, STUDY))
             continue

@@ -19,7 +19,7 @@ nothing here depends on :mod:`planner.checks`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 from openpyxl.utils.cell import get_column_letter as _letter
@@ -69,12 +69,12 @@ class Reviewer:
         self.unit_of = p.resolution.unit_of()
         self.arms = [a.id for a in p.arms]
         self.phases = {v.id: visit_phase(p, v) for v in p.schedule.visits}
-        study = {d.id: all(dep.endswith(".*") for dep in dependencies(d)) for d in p.derivations}
+        logs = frozenset(f.id for f in p.dictionary.forms if f.repeating)
+        study = {d.id: all(dep.endswith(".*") for dep in dependencies(d, logs)) for d in p.derivations}
         self.at_visits = tuple(d for d in p.derivations if not study[d.id])
         self.over_study = tuple(d for d in p.derivations if study[d.id])
-        self.inputs = {d.id: tuple(d.bindings().values()) for d in p.derivations if d.method is not None}
-        self.compiled: dict[str, Callable[[Mapping[str, Any]], Any]] = {
-            d.id: compile_rule(d.expression, self.unit_of) for d in p.derivations if d.expression is not None}
+        self.inputs = {d.id: derive.inputs(d) for d in p.derivations if d.method is not None}
+        self.engine = derive.Derivations(p, None)
         self.derived_cells: dict[tuple[str, str], dict[str, str]] = {}
         if layout.derived is not None:
             for placed in layout.derived.cells:
@@ -94,12 +94,8 @@ class Reviewer:
         return self.codes.get(item.codelist or "", _NO_CODES)
 
     def derive(self, d: Derivation, record: Mapping[str, Any]) -> tuple[Any, str | None]:
-        """:func:`planner.derive.compute` with the expression compiled once."""
-        compiled = self.compiled.get(d.id)
-        if compiled is None:
-            return derive.compute(d, record, self.unit_of)
-        value = compiled(record)
-        return value, None if value is not None else "inputs missing"
+        """One derivation on a visit's record, by the derivation engine (:class:`planner.derive.Derivations`)."""
+        return self.engine.one(d.id, record)
 
     def may_fire(self, participant: Participant) -> bool:
         """Whether any monitoring rule's condition holds for ``participant`` (compiled rules: fast).

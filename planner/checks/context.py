@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from planner.checks.risks import RISK_TABLE, ClassRisks
+from planner.derive import inputs
 from planner.model import (
     TBC,
     Arm,
@@ -29,7 +30,7 @@ from planner.model import (
 )
 from planner.model.unconfirmed import Unconfirmed, crumb, label, unconfirmed, walk
 
-__all__ = ["ACTIVE_ROLES", "PRE_TREATMENT_EPOCHS", "Context", "crumb", "derivation_inputs", "label", "walk"]
+__all__ = ["ACTIVE_ROLES", "PRE_TREATMENT_EPOCHS", "Context", "crumb", "label", "walk"]
 
 T = TypeVar("T")
 
@@ -104,7 +105,7 @@ class Context:
             return frozenset(), frozenset() if d is not None else frozenset({name})
         forms: set[str] = set()
         unknown: set[str] = set()
-        for used in derivation_inputs(d):
+        for used in inputs(d):
             f, u = self.needs(used, _seen | {name})
             forms |= f
             unknown |= u
@@ -149,12 +150,3 @@ class Context:
     def pending(self) -> tuple[Unconfirmed, ...]:
         """Every ``TBC`` field and every quantity marked ``verify``, with its path (the model's one walk)."""
         return unconfirmed(self.protocol)
-
-
-def derivation_inputs(d: Derivation) -> tuple[str, ...]:
-    """Names a derivation reads: its bound items, or its expression's references."""
-    if d.method is not None:
-        return tuple(d.bindings().values())
-    if d.expression is not None:
-        return tuple(sorted(d.expression.refs()))
-    return ()
