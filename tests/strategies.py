@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import attrs
 from hypothesis import strategies as st
 
+from planner import limits
 from planner.expr.nodes import And, Arith, Between, Cmp, Count, Expr, In, Lit, Not, Or, Ref
 from planner.model import (
     TBC,
@@ -162,12 +163,16 @@ _LOOKS_LIKE_UNIT = re.compile(r"\d\s*\[")
 
 INTS = st.integers(min_value=-(10**6), max_value=10**6)
 FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+# Numbers a protocol may hold (its documents and its rule text): finite, at most NUMBER_MAGNITUDE.
+# Records (data) keep the whole float range.
+LIMITED_FLOATS = st.floats(min_value=-limits.NUMBER_MAGNITUDE, max_value=limits.NUMBER_MAGNITUDE)
+LIMITED_INTS = st.integers(min_value=-int(limits.NUMBER_MAGNITUDE), max_value=int(limits.NUMBER_MAGNITUDE))
 LIT_STRINGS = texts().filter(lambda s: not _LOOKS_LIKE_UNIT.search(s))
 
 
 def literals(big_ints: bool = True) -> st.SearchStrategy[Lit]:
     """A literal of every scalar type; numbers sometimes with a unit."""
-    num = st.one_of(INTS, FLOATS, st.integers()) if big_ints else st.one_of(INTS, FLOATS)
+    num = st.one_of(INTS, LIMITED_FLOATS, LIMITED_INTS) if big_ints else st.one_of(INTS, LIMITED_FLOATS)
     return st.one_of(
         st.builds(Lit, num, optional(st.sampled_from(_UNIT_NAMES))),
         st.builds(Lit, LIT_STRINGS),
@@ -283,7 +288,7 @@ def _operands(depth: int, bools: tuple[str, ...], nums: tuple[str, ...], anys: t
 def _numeric(depth: int, nums: tuple[str, ...], logs: bool) -> st.SearchStrategy[Expr]:
     base: list[st.SearchStrategy[Expr]] = [
         st.sampled_from(nums).map(Ref),
-        st.builds(Lit, st.one_of(INTS, FLOATS), optional(st.sampled_from(_UNIT_NAMES))),
+        st.builds(Lit, st.one_of(INTS, LIMITED_FLOATS), optional(st.sampled_from(_UNIT_NAMES))),
     ]
     if logs:
         base.append(_typed_count(max(depth - 1, 0)))
@@ -395,7 +400,7 @@ _OPT_TEXT = optional(_TEXT)
 _TEXT_OR_TBC = or_tbc(_TEXT)
 _OPT_TEXT_OR_TBC = optional(_TEXT_OR_TBC)
 _TEXT_TUPLE = st.lists(_NONBLANK, max_size=2).map(tuple)
-_NUMBER = st.one_of(st.integers(-1000, 10**6), FLOATS)
+_NUMBER = st.one_of(st.integers(-1000, 10**6), LIMITED_FLOATS)
 _UNIT = st.sampled_from(_UNIT_NAMES)
 _INDEX = st.integers(0, 7)
 _INDICES = st.lists(_INDEX, max_size=3, unique=True)

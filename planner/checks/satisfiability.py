@@ -74,6 +74,7 @@ def analyse(ctx: Context) -> Iterator[Verdict]:
         keys: set[str] = set()
         converted = True
         mine: dict[str, Part] = {}
+        text = str(c.rule)  # once per criterion: printing it per conjunct made long rules quadratic
         for term, pos in _conjuncts(c.rule, positive):
             found = _to_set(ctx, term, pos)
             if found is None:
@@ -82,7 +83,6 @@ def analyse(ctx: Context) -> Iterator[Verdict]:
             key, values = found
             keys.add(key)
             prev = mine.get(key)
-            text = str(c.rule)
             mine[key] = Part(index, c, key, values if prev is None else intersect(prev.values, values), text)
         complete[index] = converted and len(keys) == 1
         for key, p in mine.items():

@@ -23,10 +23,12 @@ import ast
 import datetime as dt
 import io
 import json
+import math
 import re
 import tokenize
 from collections.abc import Callable
 
+from planner import limits
 from planner.expr.nodes import FUNCTIONS, And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref, Scalar
 
 
@@ -49,10 +51,15 @@ def parse(text: str) -> Expr:
     """Parse rule text into an expression tree, or raise :class:`ExprError`."""
     if not text.strip():
         raise ExprError("empty rule: write a condition such as 'age >= 18'", 1)
+    if len(text) > limits.RULE_CHARS:
+        raise ExprError(f"the rule is {len(text)} characters long, more than the limit of {limits.RULE_CHARS}; "
+                        "split it into several criteria", limits.RULE_CHARS + 1)
     # A rule may be wrapped over lines in YAML; columns then count as one line.
     # Only \n and \r: the printer escapes those inside string literals.
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    quoted, shifts = _quote_units(text)
+    strings = _string_spans(text)
+    _check_digits(text, strings)  # before Python's parser, which fails on 4 300 digits as "ends too early"
+    quoted, shifts = _quote_units(text, strings)
     try:
         tree = ast.parse(quoted, mode="eval")
     except SyntaxError as exc:
@@ -63,7 +70,7 @@ def parse(text: str) -> Expr:
     except (RecursionError, MemoryError):
         raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
     try:
-        return _Builder(shifts).build(tree.body)
+        return _Builder(shifts, quoted).build(tree.body)
     except RecursionError:
         raise ExprError("the rule is nested too deeply; split it into simpler criteria", 1) from None
 
@@ -117,7 +124,19 @@ def _string_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _quote_units(text: str) -> tuple[str, list[tuple[int, int]]]:
+_NUMBER = re.compile(r"(?<![\w.])(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)")
+
+
+def _check_digits(text: str, strings: list[tuple[int, int]]) -> None:
+    """Refuse a number literal (outside string literals) written with more than ``NUMBER_DIGITS`` digits."""
+    for m in _NUMBER.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        if digits > limits.NUMBER_DIGITS and not any(start <= m.start() < end for start, end in strings):
+            raise ExprError(f"number too long: {digits} digits, more than the limit of {limits.NUMBER_DIGITS}; "
+                            "write it with fewer digits", m.start() + 1)
+
+
+def _quote_units(text: str, strings: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Turn ``9[g/dL]`` into ``9["g/dL"]`` so Python can parse it; keep the column shifts.
 
     Brackets inside string literals are left alone (``"Grade 3 [severe]"``).
@@ -125,7 +144,6 @@ def _quote_units(text: str) -> tuple[str, list[tuple[int, int]]]:
     out: list[str] = []
     shifts: list[tuple[int, int]] = []  # (position in quoted text, chars added so far)
     last, added = 0, 0
-    strings = _string_spans(text)
     for m in _UNIT.finditer(text):
         if any(start <= m.start() < end for start, end in strings):
             continue
@@ -147,12 +165,24 @@ def _original_column(col: int, shifts: list[tuple[int, int]]) -> int:
 
 
 class _Builder:
-    def __init__(self, shifts: list[tuple[int, int]]) -> None:
+    def __init__(self, shifts: list[tuple[int, int]], quoted: str) -> None:
         self.shifts = shifts
+        self.quoted = quoted
 
     def fail(self, node: ast.AST, message: str) -> ExprError:
         col = _original_column(getattr(node, "col_offset", 0), self.shifts) + 1
         return ExprError(message, col)
+
+    def number(self, node: ast.Constant) -> None:
+        """Refuse a number literal that is not finite (``1e400``) or larger than ``NUMBER_MAGNITUDE``."""
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        written = self.quoted[node.col_offset:node.end_col_offset or node.col_offset][:20]
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(node, f"{written} is not a finite number; write a number")
+        if abs(value) > limits.NUMBER_MAGNITUDE:
+            raise self.fail(node, f"{written} is too large a number; the limit is {limits.NUMBER_MAGNITUDE:g} in size")
 
     def build(self, node: ast.expr) -> Expr:
         method: Callable[[ast.expr], Expr] | None = getattr(self, f"_{type(node).__name__}", None)
@@ -224,6 +254,7 @@ class _Builder:
         return Ref(f"{node.value.id}.{node.attr}")
 
     def _Constant(self, node: ast.Constant) -> Expr:  # noqa: N802
+        self.number(node)
         if isinstance(node.value, (bool, int, float, str)):
             try:
                 return Lit(node.value)
@@ -239,6 +270,7 @@ class _Builder:
             return Lit(-inner.value, inner.unit)
         if not (isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool)):
             raise self.fail(node, "a unit in brackets must follow a number: 9[g/dL]")
+        self.number(value)
         if not (isinstance(unit, ast.Constant) and isinstance(unit.value, str)):
             raise self.fail(node, "write the unit in brackets after the number: 9[g/dL]")
         try:

@@ -9,6 +9,7 @@ nothing can read it as a number by accident.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -114,6 +115,17 @@ def at_least(minimum: float) -> _Validator:
     return _Validator(f"at_least({minimum})", test)
 
 
+def finite() -> _Validator:
+    """A number (when it is one) that is finite: NaN and infinities are not values of a protocol."""
+
+    def test(v: Any) -> str | None:
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"{v!r} is not a finite number; write a number"
+        return None
+
+    return _Validator("finite", test)
+
+
 def each(cls: type, what: str) -> _Validator:
     """Every item of a tuple is a ``cls`` (checked before validators that read the items)."""
 
@@ -188,7 +200,7 @@ class Quantity:
     taken from a secondary source that should be checked against the primary.
     """
 
-    value: float | int
+    value: float | int = field(validator=finite())
     unit: str = field(validator=known_unit())
     source: str | None = None
     verify: bool = False
@@ -202,8 +214,8 @@ class Quantity:
 class Range:
     """A closed interval ``[low, high]``; either end may be open (``None``)."""
 
-    low: float | int | None = None
-    high: float | int | None = None
+    low: float | int | None = field(default=None, validator=finite())
+    high: float | int | None = field(default=None, validator=finite())
 
     def __attrs_post_init__(self) -> None:
         if self.low is not None and self.high is not None and self.low > self.high:

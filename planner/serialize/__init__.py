@@ -24,7 +24,7 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 import cattrs
@@ -38,21 +38,14 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 
-from planner import model
+from planner import limits, model
 from planner.expr.nodes import Expr
 from planner.expr.text import parse, to_text
 from planner.model.protocol import Protocol
 from planner.model.values import TBC, FieldError
+from planner.serialize.documents import Format, LoadError, clip, read_text, segment, too_big
 
-Format = Literal["yaml", "json"]
-
-
-class LoadError(ValueError):
-    """A protocol document with problems; ``problems`` has one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+__all__ = ["Format", "LoadError", "dump", "load", "parse_text", "structure", "unstructure"]
 
 
 class _InputError(ValueError):
@@ -85,7 +78,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value!r}"
     if isinstance(value, str):
-        return f"text {value!r}"
+        return f"text {clip(value)!r}"
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, dict):
@@ -235,7 +228,7 @@ def _make_converter() -> cattrs.Converter:
         try:
             return parse(value)
         except ValueError as exc:  # ExprError, or a bad unit in a literal
-            raise _InputError(f"bad rule {value!r}: {exc}") from None
+            raise _InputError(f"bad rule {clip(value, 200)!r}: {exc}") from None
 
     conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), structure_expr)
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Expr), to_text)
@@ -320,7 +313,7 @@ def _messages(exc: BaseException, path: str, expected: Any = None) -> list[str]:
         for key in sorted(exc.extra_fields):
             close = difflib.get_close_matches(key, fields, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(fields)}"
-            out.append(f"{path}.{key}: unknown key; {hint}")
+            out.append(f"{path}{segment(key)}: unknown key; {hint}")
         return out
     if isinstance(exc, FieldError):
         return [f"{path}.{exc.field_name}: {exc.detail}"]
@@ -366,30 +359,6 @@ def unstructure(protocol: Protocol) -> dict[str, Any]:
     return data
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Dates stay text, so the converter parses them with a path and a clear message
-# (PyYAML's own timestamp parsing raises bare ValueErrors and accepts times).
-_UniqueKeyLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 class _Dumper(yaml.SafeDumper):
     """Double-quotes strings that plain or single-quoted YAML would not keep intact."""
 
@@ -406,20 +375,8 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def parse_text(text: str, fmt: Format | None = None) -> Any:
-    """Parse YAML or JSON text into plain data, raising :class:`LoadError`."""
-    if fmt is None:
-        fmt = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
-    try:
-        if fmt == "json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except json.JSONDecodeError as exc:
-        raise LoadError([f"$: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise LoadError([f"$: not valid YAML: {problem}{where}"]) from None
+    """Parse YAML or JSON text into plain data under the input limits, raising :class:`LoadError`."""
+    return read_text(text, fmt)
 
 
 def load(source: str | os.PathLike[str], fmt: Format | None = None) -> Protocol:
@@ -433,7 +390,11 @@ def load(source: str | os.PathLike[str], fmt: Format | None = None) -> Protocol:
         path = Path(source)
         if fmt is None and path.suffix.lower() in (".json", ".yaml", ".yml"):
             fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-        source = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:  # never more than the limit, whatever the file claims to be
+            data = fh.read(limits.PROTOCOL_BYTES + 1)
+        if len(data) > limits.PROTOCOL_BYTES:
+            raise LoadError([too_big(max(path.stat().st_size, len(data)))])
+        source = data.decode("utf-8")
     return structure(parse_text(source, fmt))
 
 
