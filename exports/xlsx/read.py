@@ -34,7 +34,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
-from exports.xlsx import meta
+from exports.xlsx import meta, text
 from exports.xlsx.fastread import Block, FastBook, FastReader, Rows, Unsupported
 from exports.xlsx.layout import (
     COVER_ANCHOR_ROW,
@@ -193,7 +193,8 @@ def _check_identity(protocol: Protocol, found: meta.Metadata, content_hash: str)
     if found.format_version != meta.FORMAT_VERSION:
         raise WrongProtocol(f"CRF format version {found.format_version!r} is not supported "
                             f"(this protocol-planner reads version {meta.FORMAT_VERSION})")
-    if (found.protocol_id, found.protocol_version) != (protocol.id, protocol.version):
+    # the workbook holds the version as its one text gate wrote it (characters XML cannot hold replaced)
+    if (found.protocol_id, found.protocol_version) != (protocol.id, text.clean(protocol.version)):
         raise WrongProtocol(
             f"this is the CRF of protocol {found.protocol_id!r} version {found.protocol_version}, "
             f"not of {protocol.id!r} version {protocol.version}")

@@ -413,3 +413,20 @@ def test_graphviz_renders_hostile_labels_as_valid_svg(pid: str) -> None:
     texts = "".join("".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")).split())
     for written in ("&#60;b&#62;", "&amp;", "<b>bold</b>", '"quoted" back\\slash \\N \\l', "\ufffd"):
         assert "".join(written.split()) in texts
+
+
+def test_a_crf_whose_version_holds_control_characters_reads_back() -> None:
+    """The workbook stores the version as its text gate cleaned it; read-back compares it the same way."""
+    import io
+
+    import attrs
+
+    from exports.xlsx import write
+    from exports.xlsx.read import read_crf
+    from protocols import REGISTRY
+
+    protocol = attrs.evolve(REGISTRY["ssc-digital-ulcer"](), version="1.0\x01\x1b draft")
+    buffer = io.BytesIO()
+    write(protocol, buffer)
+    report = read_crf(protocol, buffer.getvalue())
+    assert report is not None
