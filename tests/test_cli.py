@@ -11,8 +11,9 @@ import pytest
 
 from planner.cli import main
 from planner.cli.guard import MANIFEST
+from protocols import REGISTRY
 
-IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+IDS = list(REGISTRY)
 ROOT = Path(__file__).parents[1]
 
 

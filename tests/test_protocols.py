@@ -12,11 +12,12 @@ from planner.serialize import dump, load
 from protocols import REGISTRY
 
 YAML_DIR = Path(__file__).parents[1] / "protocols" / "yaml"
-IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+IDS = list(REGISTRY)
+CLINICAL = [pid for pid in IDS if REGISTRY[pid]().kind is not StudyKind.PRECLINICAL]
 
 
-def test_registry_holds_exactly_the_three_studies():
-    assert IDS == list(REGISTRY)
+def test_every_registered_study_ships_its_yaml_and_nothing_else_does():
+    assert sorted(IDS) == sorted(p.stem for p in YAML_DIR.glob("*.yaml"))
 
 
 @pytest.mark.parametrize("pid", IDS)
@@ -143,7 +144,7 @@ def test_dbt_ra_2010_items_take_the_ranges_the_domain_reference_gives():
     assert (None, None) == (items["ra_joints"][1].codelist, items["ra_serology"][1].codelist)
 
 
-@pytest.mark.parametrize("pid", ["dbt-refractory", "ssc-digital-ulcer"])
+@pytest.mark.parametrize("pid", CLINICAL)
 def test_the_unsourced_pregnancy_exclusion_says_it_is_to_be_confirmed(pid):
     p = REGISTRY[pid]()
     e1 = next(c for c in p.eligibility if c.id == "E1")

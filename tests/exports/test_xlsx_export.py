@@ -40,7 +40,7 @@ from planner.model import (
 )
 from protocols import REGISTRY
 
-IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+IDS = list(REGISTRY)
 
 
 @cache

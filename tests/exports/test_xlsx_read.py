@@ -34,7 +34,7 @@ from planner.cli import crf
 from planner.model import Protocol
 from protocols import REGISTRY
 
-IDS = ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"]
+IDS = list(REGISTRY)
 DAY0 = dt.date(2026, 1, 5)
 NORMAL_LABS = dict(anc=3000.0, lymphocytes=1500.0, hb=13.0, hb_baseline=13.0, alt=20.0, alt_uln=40.0, ast=22.0,
                    ast_uln=40.0, bilirubin=10.0, bilirubin_uln=20.0, alp=80.0, alp_uln=120.0)

@@ -127,7 +127,7 @@ def place(protocol: Protocol, name: str, visit: str) -> tuple[str, int, int]:
 # -- the shipped studies, correct and with planted errors ----------------------------------------
 
 
-@pytest.mark.parametrize("pid", ["dbt-refractory", "ssc-digital-ulcer", "cia-tnf-tof-igu"])
+@pytest.mark.parametrize("pid", list(REGISTRY))
 def test_filled_crfs_read_the_same_with_both_readers(pid):
     same_both_ways(REGISTRY[pid](), filled_correctly(pid))
 
