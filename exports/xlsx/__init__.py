@@ -11,6 +11,7 @@ see docs/export-xlsx.md. Read a filled workbook back with
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import BinaryIO
 
 from openpyxl.workbook.protection import WorkbookProtection
@@ -89,5 +90,9 @@ def render(layout: Layout, *, shared_styles: bool = False) -> Workbook:
 
 def write(protocol: Protocol, stream: BinaryIO, *, participant_id: str | None = None, log_rows: int = 20) -> None:
     """Write the CRF workbook of ``protocol`` to ``stream`` (binary, .xlsx)."""
+    from exports.xlsx.seal import seal
+
     layout = plan(protocol, participant_id=participant_id, log_rows=log_rows)
-    render(layout, shared_styles=True).save(stream)
+    buffer = io.BytesIO()
+    render(layout, shared_styles=True).save(buffer)
+    stream.write(seal(buffer.getvalue()))  # what we wrote, part by part, for the overwrite guard

@@ -110,21 +110,26 @@ def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list
 
 
 def filled_crf(path: Path) -> str | None:
-    """Why an existing workbook must be kept (entered data, not a blank protocol-planner CRF), or None.
+    """Why an existing workbook the manifest does not vouch for must be kept, or None to replace it.
 
-    A blank CRF exported by protocol-planner may be replaced even when the
-    folder's manifest does not vouch for it; anything else (entered data, an
-    unreadable file, another workbook) is kept unless ``--force``.
+    Decided from the file against what protocol-planner wrote into it — the
+    SHA-256 of every part, sealed in at write time (:mod:`exports.xlsx.seal`)
+    — never from what the file says about itself: a note in an unused cell, a
+    sheet of one's own or a damaged metadata sheet all keep the file. Only a
+    CRF whose every part is exactly as written is replaced without ``--force``.
     """
     from exports.xlsx.read import CrfError, entered_cells
+    from exports.xlsx.seal import changes
 
+    data = path.read_bytes()
+    why = changes(data)
+    if why is None:
+        return None
     try:
-        cells = entered_cells(path.read_bytes())
-    except CrfError as exc:
-        return f"it is not a blank protocol-planner CRF ({exc})"
-    if cells:
-        return f"it holds entered data ({len(cells)} cells, first {cells[0]})"
-    return None
+        cells = entered_cells(data)
+    except CrfError:
+        return why
+    return f"it holds entered data ({len(cells)} cells, first {cells[0]}); {why}" if cells else why
 
 
 CONTENT_CHECKS: dict[str, Inspect] = {"xlsx": filled_crf}

@@ -6,16 +6,20 @@ writes any of them. For each path that already exists:
 - a file protocol-planner wrote there and that nobody changed since (its
   SHA-256 equals the one recorded in the folder's :data:`MANIFEST`) is
   replaced silently, so a re-run over the tool's own output just works;
-- a file with a test of its own (the Excel CRF: does it hold entered
-  data?) is judged by that test when the manifest does not vouch for it;
+- a file the manifest records but whose content differs is kept, whatever
+  it holds;
+- a file the manifest does not record is judged by its kind's own test when
+  it has one: the Excel CRF carries the SHA-256 of each of its parts, sealed
+  in when it was written, and is replaced only if every part is unchanged;
 - anything else — a file edited since, a file the tool never wrote — is
   refused: exit 1, one line per file, and nothing at all is written. With
   ``--force`` each such file is first copied to
   ``<stem>.backup-<timestamp><suffix>`` (never over an existing backup).
 
 Writing goes through :class:`Outputs`, which writes each file atomically and
-records its SHA-256 in the manifest of its folder when the run ends (also when
-it ends early, so the files it did write are known). Writing to stdout never
+records its SHA-256 in the manifest of its folder as soon as the file lands,
+so a run killed half-way (even by ``kill -9``) still knows every file it
+finished. Writing to stdout never
 comes here. Why a manifest and not a fingerprint inside each file:
 ``docs/decisions.md``.
 """
@@ -83,13 +87,14 @@ def _save_manifest(folder: Path, written: Mapping[str, str]) -> None:
 def keep_reason(path: Path, manifest: Mapping[str, str], inspect: Inspect | None = None) -> str | None:
     """Why the existing file at ``path`` must not be replaced, or None when it is safe to replace."""
     recorded = manifest.get(path.name)
-    if recorded is not None and recorded == sha256(path.read_bytes()):
-        return None
-    if inspect is not None:
+    if recorded is not None:  # the manifest knows what we wrote: it alone decides
+        if recorded == sha256(path.read_bytes()):
+            return None
+        detail = inspect(path) if inspect is not None else None  # only to say more about the change
+        return detail or "it was changed after protocol-planner wrote it"
+    if inspect is not None:  # a kind of file that records what we wrote inside itself
         return inspect(path)
-    if recorded is None:
-        return f"protocol-planner did not write it (no record in {path.parent / MANIFEST})"
-    return "it was changed after protocol-planner wrote it"
+    return f"protocol-planner did not write it (no record in {path.parent / MANIFEST})"
 
 
 def back_up(path: Path) -> Path:
@@ -175,7 +180,12 @@ class Outputs:
             write_atomic(path, data)
         except OSError as exc:
             raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from None
-        self._written.setdefault(path.parent, {})[path.name] = sha256(data)
+        digest = sha256(data)
+        self._written.setdefault(path.parent, {})[path.name] = digest
+        try:  # recorded as the file lands: a run killed later still knows every file it finished
+            _save_manifest(path.parent, {path.name: digest})
+        except OSError as exc:
+            raise BadInput(f"{path.parent / MANIFEST}: cannot write: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         """Record the files written so far in their folders' manifests."""

@@ -75,7 +75,7 @@ def test_a_file_that_is_not_a_blank_crf_is_not_overwritten_either(tmp_path, caps
     target = tmp_path / f"{PID}-crf.xlsx"
     target.write_bytes(b"my own notes")
     assert 1 == export(tmp_path)
-    assert "it is not a blank protocol-planner CRF" in capsys.readouterr().err
+    assert "it is not a readable .xlsx workbook" in capsys.readouterr().err
     assert b"my own notes" == target.read_bytes()
 
 
