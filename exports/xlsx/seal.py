@@ -32,20 +32,32 @@ _MAX_BYTES: Final = 256 * 1024 * 1024
 
 
 def seal(package: bytes) -> bytes:
-    """``package`` (an .xlsx) with the seal part added: every part's name and SHA-256."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    infos = [i for i in source.infolist() if i.filename != SEAL_PART]
+    """``package`` (an .xlsx) with the seal part added: every part's name and SHA-256.
+
+    The seal is appended to the package; the other parts are not recompressed.
+    A package already sealed is sealed afresh (its old seal is not listed).
+    """
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        infos = source.infolist()
+        if any(i.filename == SEAL_PART for i in infos):
+            return seal(_without_seal(source))
+        lines = [f'  <part name={quoteattr(i.filename)} sha256="{hashlib.sha256(source.read(i)).hexdigest()}"/>'
+                 for i in infos]
+    body = "\n".join([f'<?xml version="1.0" encoding="UTF-8"?>\n<seal xmlns="{_NS}">', *lines, "</seal>\n"])
+    stamp = zipfile.ZipInfo(SEAL_PART, date_time=infos[0].date_time if infos else (1980, 1, 1, 0, 0, 0))
+    stamp.compress_type = zipfile.ZIP_DEFLATED
+    out = io.BytesIO(package)
+    with zipfile.ZipFile(out, "a") as target:
+        target.writestr(stamp, body.encode("utf-8"))
+    return out.getvalue()
+
+
+def _without_seal(source: zipfile.ZipFile) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        lines = []
-        for info in infos:
-            data = source.read(info)
-            target.writestr(info, data, compress_type=info.compress_type)
-            lines.append(f'  <part name={quoteattr(info.filename)} sha256="{hashlib.sha256(data).hexdigest()}"/>')
-        body = "\n".join([f'<?xml version="1.0" encoding="UTF-8"?>\n<seal xmlns="{_NS}">', *lines, "</seal>\n"])
-        stamp = zipfile.ZipInfo(SEAL_PART, date_time=infos[0].date_time if infos else (1980, 1, 1, 0, 0, 0))
-        stamp.compress_type = zipfile.ZIP_DEFLATED
-        target.writestr(stamp, body.encode("utf-8"))
+        for info in source.infolist():
+            if info.filename != SEAL_PART:
+                target.writestr(info, source.read(info), compress_type=info.compress_type)
     return out.getvalue()
 
 
