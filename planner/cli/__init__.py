@@ -18,13 +18,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import build, catalog, check, crf, participants
+from planner.cli import build, catalog, check, crf, export, participants
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     catalog.register,
     check.register,
     participants.register,
+    export.register,
     crf.register,
     build.register,
 )

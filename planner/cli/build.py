@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from planner.cli.common import resolve_protocol
+from planner.cli.common import BadInput, resolve_protocol
 from planner.cli.guard import FORCE_HELP, claim
 
 if TYPE_CHECKING:
-
+    from exports import ExportFormat
     from planner.checks.engine import Report
     from planner.model import Protocol
 
@@ -39,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory")
     p.add_argument("--allow-errors", action="store_true", help="write documents even when checks find errors")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--formats", metavar="KEY,…", help="write only these formats (default: every registered "
+                   "format that applies; see `export --to`)")
     p.set_defaults(handler=cmd_build)
 
 
@@ -61,47 +61,34 @@ class _Progress:
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
-def _documents(protocol: Protocol, report: Report) -> list[tuple[str, str, Callable[[], bytes]]]:
-    """``(label, file name, producer)`` of every document of one protocol, in build order."""
+def _formats(text: str | None) -> list[str]:
+    """The format keys ``--formats`` asks for (all registered ones by default), or :class:`BadInput`."""
     from exports import FORMATS
-    from exports.pdf.appendix import finding_rows
-    from planner.checks.markdown import report_markdown
-    from planner.serialize import dump
 
-    def pdf() -> bytes:
-        buffer = io.BytesIO()
-        FORMATS["pdf"].load().write(protocol, buffer, findings=finding_rows(report.findings))
-        return buffer.getvalue()
+    if text is None:
+        return list(FORMATS)
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in FORMATS]
+    if unknown or not keys:
+        raise BadInput(f"--formats: unknown format {', '.join(map(repr, unknown)) or '(none given)'}; "
+                       f"choose from {', '.join(FORMATS)}")
+    return [k for k in FORMATS if k in keys]
 
-    def export(key: str) -> Callable[[], bytes]:
-        def produce() -> bytes:
-            buffer = io.BytesIO()
-            FORMATS[key].load().write(protocol, buffer)
-            return buffer.getvalue()
-        return produce
 
-    pid = protocol.id
-    docs: list[tuple[str, str, Callable[[], bytes]]] = [
-        ("check report (JSON)", f"{pid}-check.json",
-         lambda: (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n").encode()),
-        ("check report (Markdown)", f"{pid}-check.md", lambda: report_markdown(protocol, report).encode()),
-        ("YAML source", f"{pid}.yaml", lambda: dump(protocol, "yaml").encode()),
-        ("CRF workbook", FORMATS["xlsx"].filename(pid), export("xlsx")),
-        ("PDF protocol", FORMATS["pdf"].filename(pid), pdf),
-    ]
-    if protocol.pathways:
-        docs.append(("pathway DOT", FORMATS["dot"].filename(pid), export("dot")))
-    return docs
+def _documents(protocol: Protocol, report: Report, keys: list[str]) -> list[tuple[ExportFormat, str]]:
+    """``(format, file name)`` of every document of one protocol, in registry order, for the formats that apply."""
+    from exports import FORMATS
+
+    return [(FORMATS[k], FORMATS[k].filename(protocol.id)) for k in keys if FORMATS[k].applies(protocol) is None]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from exports import FORMATS
     from planner.checks import Severity, check
-    from planner.cli.crf import filled_crf
     from protocols import REGISTRY
 
+    keys = _formats(args.formats)
     refs = args.protocols or list(REGISTRY)
     protocols = [resolve_protocol(ref) for ref in refs]  # all bad input is reported before any work
     out = Path(args.output)
@@ -123,16 +110,21 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
 
-    documents = [_documents(p, r) for p, r in zip(protocols, reports, strict=True)]
-    paths = [out / p.id / name for p, docs in zip(protocols, documents, strict=True) for _, name, _ in docs]
-    crfs = {out / p.id / FORMATS["xlsx"].filename(p.id): filled_crf for p in protocols}
+    documents = [_documents(p, r, keys) for p, r in zip(protocols, reports, strict=True)]
+    tests = {out / p.id / name: fmt.holds_entered_data
+             for p, docs in zip(protocols, documents, strict=True) for fmt, name in docs}
     written = 0
-    with claim(paths, force=args.force, inspect=crfs) as files:  # every file is checked before any is written
+    with claim(list(tests), force=args.force, inspect=tests) as files:  # every file checked before any is written
         for i, (protocol, report, docs) in enumerate(zip(protocols, reports, documents, strict=True), 1):
             folder = out / protocol.id
-            for label, name, produce in docs:
-                progress.step(i, protocol.id, label)
-                files.write(folder / name, produce())
+            for fmt, name in docs:
+                progress.step(i, protocol.id, fmt.label)
+                buffer = io.BytesIO()
+                try:
+                    fmt.write(protocol, buffer, report=report)
+                except RuntimeError as exc:  # a missing dependency: what to install
+                    raise BadInput(str(exc)) from None
+                files.write(folder / name, buffer.getvalue())
                 written += 1
             progress.done()
             s = report.summary
