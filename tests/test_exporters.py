@@ -35,7 +35,7 @@ def test_every_format_writes_every_study_it_applies_to(pid: str, key: str) -> No
 
 def test_build_writes_only_the_formats_asked_for(tmp_path: Path) -> None:
     assert 0 == cli.main(["build", "ssc-digital-ulcer", "-o", str(tmp_path), "--formats", "yaml,check-json"])
-    names = sorted(p.name for p in (tmp_path / "ssc-digital-ulcer").iterdir())
+    names = sorted(p.name for p in (tmp_path / "ssc-digital-ulcer").iterdir() if not p.name.startswith("."))
     assert ["ssc-digital-ulcer-check.json", "ssc-digital-ulcer.yaml"] == names
 
 
