@@ -18,11 +18,15 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports.pdf.blocks import PathwayFigure, SchemaFigure
 from exports.pdf.layout import LABEL_LEAD, LABEL_SIZE, NODE_LEAD, NODE_SIZE, Box, layout_pathway, wrap
+from exports.pdf.text import ELLIPSIS, fit_line
 from exports.pdf.typeface import FONT, FONT_BOLD
 
 INK = colors.HexColor("#202124")
 GREY = colors.HexColor("#5F6368")
 WHITE = colors.HexColor("#FFFFFF")
+
+#: The most lines of text in a schema box (an epoch's name, an arm's name, a cell); more end with "…".
+HEAD_LINES, NAME_LINES, CELL_LINES = 4, 8, 24
 
 #: Node colours by kind: (fill, text). The same palette as the DOT export.
 NODE_COLOURS: dict[str, tuple[str, str]] = {
@@ -66,6 +70,18 @@ def _rect(x: float, y: float, w: float, h: float, fill: Color | None, stroke: Co
     return r
 
 
+def _wrap_all(lines: Sequence[str], font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """Each line wrapped, at most ``max_lines`` in all, the last ending with "…" when some are left out."""
+    out: list[str] = []
+    for line in lines:
+        out += wrap(line, font, size, width, max_lines + 1 - len(out))
+        if len(out) > max_lines:
+            out = out[:max_lines]
+            out[-1] = fit_line(out[-1] + ELLIPSIS, font, size, width)
+            break
+    return out
+
+
 def _fit(g: Group, width: float, height: float, max_width: float, max_height: float) -> Drawing:
     scale = min(1.0, max_width / width, max_height / height)
     g.scale(scale, scale)
@@ -92,14 +108,13 @@ def schema_drawing(fig: SchemaFigure, max_width: float, max_height: float) -> Dr
         x += col_w
     width = x + 2
     inner = col_w - 2 * pad
-    heads = [wrap(e.name, FONT_BOLD, size, inner) + ([e.days] if e.days else []) for e in fig.epochs]
+    heads = [wrap(e.name, FONT_BOLD, size, inner, HEAD_LINES) + ([fit_line(e.days, FONT, size, inner)] if e.days else [])
+             for e in fig.epochs]
     head_h = max((len(h) for h in heads), default=1) * lead + 2 * pad
     arms = fig.arms or ()
-    row_lines: list[int] = []
-    for arm in arms:
-        cells = [sum(len(wrap(line, FONT, size, inner)) for line in c.lines) for c in arm.cells]
-        label = len(wrap(arm.name, FONT_BOLD, size, label_w - 8)) + 1
-        row_lines.append(max([label, *cells]))
+    names = [wrap(arm.name, FONT_BOLD, size, label_w - 8, NAME_LINES) for arm in arms]
+    cells = [[_wrap_all(c.lines, FONT, size, inner, CELL_LINES) for c in arm.cells] for arm in arms]
+    row_lines = [max([len(name) + 1, *(len(c) for c in row)]) for name, row in zip(names, cells, strict=True)]
     if not row_lines:
         row_lines = [2]
     rows_h = [k * lead + 2 * pad for k in row_lines]
@@ -122,21 +137,20 @@ def schema_drawing(fig: SchemaFigure, max_width: float, max_height: float) -> Dr
         if ep.shared or not arms:
             y0 = top - head_h - 10
             g.add(_rect(xs[i], y0 - body_h, col_w, body_h, colors.HexColor("#F1F3F4"), GREY, radius=4))
-            lines = [w for line in ep.lines for w in wrap(line, FONT, size, inner)]
+            lines = _wrap_all(ep.lines, FONT, size, inner, CELL_LINES)
             _text(g, lines, xs[i] + col_w / 2, y0 - body_h / 2 + len(lines) * lead / 2, FONT, size, lead, INK)
             continue
-        for r, arm in enumerate(arms):
+        for r in range(len(arms)):
             yt = y_top(r)
             g.add(_rect(xs[i], yt - rows_h[r], col_w, rows_h[r], colors.HexColor("#E8F0FE"),
                         colors.HexColor("#1A73E8"), radius=3))
-            cell = arm.cells[arm_col] if arm_col < len(arm.cells) else None
-            lines = [w for line in (cell.lines if cell else ()) for w in wrap(line, FONT, size, inner)]
+            lines = cells[r][arm_col] if arm_col < len(cells[r]) else []
             _text(g, lines, xs[i] + col_w / 2, yt - pad, FONT, size, lead, INK)
         arm_col += 1
     for r, arm in enumerate(arms):
         yt = y_top(r)
-        name = wrap(arm.name, FONT_BOLD, size, label_w - 8)
-        for k, line in enumerate([*name, arm.size]):
+        name = names[r]
+        for k, line in enumerate([*name, fit_line(arm.size, FONT, size, label_w - 2)]):
             g.add(String(2, yt - pad - size - k * lead, line, fontName=FONT_BOLD if k < len(name) else FONT,
                          fontSize=size, fillColor=INK))
     # arrows between consecutive columns, one per arm row (or one in the middle of shared boxes)

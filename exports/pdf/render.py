@@ -26,6 +26,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from exports.pdf.blocks import Document
 from exports.pdf.story import Heading, KeepWithFollower, Renderer
 from exports.pdf.styles import ACCENT, GRID, MUTED, Styles, make_styles
+from exports.pdf.text import TITLE_CHARS, clean, fit_line
 from exports.pdf.typeface import FONT, FONT_BOLD
 
 MARGIN_X = 18 * mm
@@ -91,13 +92,14 @@ class ProtocolDocTemplate(BaseDocTemplate):
         canvas.line(MARGIN_X, top - 2.5 * mm, w - MARGIN_X, top - 2.5 * mm)
         canvas.setFont(FONT_BOLD, 8)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(MARGIN_X, top, f"{d.protocol_id} · version {d.version}")
+        canvas.drawString(MARGIN_X, top, fit_line(f"{d.protocol_id} · version {d.version}", FONT_BOLD, 8, w / 2 - 12))
         canvas.setFont(FONT, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(w - MARGIN_X, top, _clip_text(d.short_title, w / 2))
+        canvas.drawRightString(w - MARGIN_X, top, fit_line(d.short_title, FONT, 8, w / 2))
         bottom = MARGIN_BOTTOM - 10 * mm
         canvas.line(MARGIN_X, bottom + 4 * mm, w - MARGIN_X, bottom + 4 * mm)
-        canvas.drawString(MARGIN_X, bottom, f"{d.protocol_id} · version {d.version} · {d.date.isoformat()} · {d.status}")
+        canvas.drawString(MARGIN_X, bottom, fit_line(f"{d.protocol_id} · version {d.version} · {d.date.isoformat()} · {d.status}",
+                                                     FONT, 8, w - 2 * MARGIN_X - 70))
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's name
@@ -105,7 +107,7 @@ class ProtocolDocTemplate(BaseDocTemplate):
             key = f"sec-{flowable.toc_key}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.toc_text, key, level=flowable.toc_level, closed=flowable.toc_level > 0)
-            self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text, self.page, key))
+            self.notify("TOCEntry", (flowable.toc_level, flowable.toc_markup, self.page, key))
 
 
 def page_templates(on_page: Callable[[Canvas, BaseDocTemplate], None] | None = None) -> list[PageTemplate]:
@@ -122,16 +124,6 @@ def page_templates(on_page: Callable[[Canvas, BaseDocTemplate], None] | None = N
     return out
 
 
-def _clip_text(text: str, width: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    if stringWidth(text, FONT, 8) <= width:
-        return text
-    while text and stringWidth(text + "…", FONT, 8) > width:
-        text = text[:-1]
-    return text + "…"
-
-
 def frame_sizes() -> tuple[float, float, float]:
     """Frame widths (portrait, landscape) and the portrait frame height, in points."""
     pw, ph = A4
@@ -144,14 +136,20 @@ def make_story(doc: Document, styles: Styles | None = None) -> list[Flowable]:
     return Renderer(styles or make_styles(), portrait_w, landscape_w, frame_h).story(doc)
 
 
+def _info(text: str) -> str:
+    """A document-information value (title, author, ...): cleaned, and cut with "…" past TITLE_CHARS."""
+    text = clean(text)
+    return text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
+
+
 def render(doc: Document, stream: IO[bytes], *, invariant: bool = True, base_size: float = 9.5) -> int:
     """Write the PDF of ``doc`` to a binary stream; returns the number of pages."""
     template = ProtocolDocTemplate(
         stream, doc,
-        title=doc.title,
-        author=doc.author,
-        subject=doc.subject,
-        keywords=list(doc.keywords),
+        title=_info(doc.title),
+        author=_info(doc.author),
+        subject=_info(doc.subject),
+        keywords=[_info(k) for k in doc.keywords],
         creator="protocol-planner",
         invariant=1 if invariant else 0,
         lang="en",

@@ -1,15 +1,18 @@
 """The platypus story: document blocks turned into flowables.
 
-Every piece of protocol text passes through :func:`markup`, which escapes it
-(``<``, ``>`` and ``&``) before wrapping it in reportlab's paragraph markup.
-Unescaped, a criterion such as ``x<y and y>z`` would lose words: reportlab
-reads ``<y and y>`` as an unknown tag.
+Every :class:`~reportlab.platypus.Paragraph` here is built from
+:func:`~exports.pdf.text.markup` or :func:`~exports.pdf.text.plain`, which
+clean, escape (``<``, ``>``, ``&``, ``"``) and cut protocol text before
+wrapping it in reportlab's paragraph markup. Unescaped, a criterion such as
+``x<y and y>z`` would lose words (reportlab reads ``<y and y>`` as an unknown
+tag), and ``<a href=…>`` in a title would become a link. Tables whose rows
+may be taller than a page are :class:`ProtocolTable`, which splits inside a
+row rather than fail.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
@@ -29,42 +32,19 @@ from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from exports.pdf import figures
-from exports.pdf.blocks import Block, Bullets, Document, Figure, Numbered, Para, PathwayFigure, Section, Table, Text
-from exports.pdf.styles import GRID, HEAD_BG, LINK, MUTED, RULE, TBC_BG, TBC_FG, WARN, ZEBRA, Styles
+from exports.pdf.blocks import Block, Bullets, Document, Figure, Numbered, Para, PathwayFigure, Section, Span, Table
+from exports.pdf.styles import GRID, HEAD_BG, TBC_FG, ZEBRA, Styles
+from exports.pdf.text import CELL_CHARS, SHORT_CHARS, TITLE_CHARS, clean, markup, plain
 from exports.pdf.typeface import FONT
-
-
-def markup(text: Text) -> str:
-    """Reportlab paragraph markup for a text; every span's characters are escaped."""
-    out: list[str] = []
-    for span in text:
-        body = escape(span.text).replace("\n", "<br/>")
-        if span.kind == "strong":
-            body = f"<b>{body}</b>"
-        elif span.kind == "muted":
-            body = f'<font color="{MUTED.hexval()}">{body}</font>'
-        elif span.kind == "tbc":
-            body = f'<font color="{TBC_FG.hexval()}" backColor="{TBC_BG.hexval()}"><b>{body}</b></font>'
-        elif span.kind == "rule":
-            body = f'<font color="{RULE.hexval()}">{body}</font>'
-        elif span.kind == "warn":
-            body = f'<font color="{WARN.hexval()}"><b>{body}</b></font>'
-        elif span.kind == "cite":
-            body = f'<font color="{LINK.hexval()}">{body}</font>'
-        if span.target:
-            body = f'<a href="#{escape(span.target)}">{body}</a>'
-        if span.anchor:
-            body = f'<a name="{escape(span.anchor)}"/>{body}'
-        out.append(body)
-    return "".join(out)
 
 
 class Heading(Paragraph):
     """A section heading that reports itself to the table of contents and the outline."""
 
     def __init__(self, text: str, style: ParagraphStyle, level: int, key: str, in_toc: bool = True) -> None:
-        super().__init__(escape(text), style)
-        self.toc_text = text
+        super().__init__(plain(text, SHORT_CHARS), style)
+        self.toc_text = clean(text)  # the PDF outline takes plain text
+        self.toc_markup = plain(text, SHORT_CHARS)  # the table of contents takes paragraph markup
         self.toc_level = level
         self.toc_key = key
         self.in_toc = in_toc
@@ -165,8 +145,9 @@ class Renderer:
         return out
 
     def title_page(self, doc: Document) -> list[Flowable]:
-        rows = [[Paragraph(escape(k), self.st.label), Paragraph(markup(v), self.st.body)] for k, v in doc.title_rows]
-        table = RLTable(rows, colWidths=[self.width * 0.3, self.width * 0.7], hAlign="LEFT")
+        rows = [[Paragraph(plain(k, SHORT_CHARS), self.st.label), Paragraph(markup(v, CELL_CHARS), self.st.body)]
+                for k, v in doc.title_rows]
+        table = ProtocolTable(rows, colWidths=[self.width * 0.3, self.width * 0.7], hAlign="LEFT")
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -176,11 +157,11 @@ class Renderer:
         ]))
         return [
             Spacer(1, 30 * mm),
-            Paragraph(escape(doc.title), self.st.title),
-            Paragraph(escape(doc.short_title), self.st.subtitle),
+            Paragraph(plain(doc.title, TITLE_CHARS), self.st.title),
+            Paragraph(plain(doc.short_title, TITLE_CHARS), self.st.subtitle),
             table,
             Spacer(1, 12 * mm),
-            Paragraph(escape(f"Structured after the {doc.structure}. Values the sources do not give are marked "
+            Paragraph(plain(f"Structured after the {doc.structure}. Values the sources do not give are marked "
                              "“TO BE CONFIRMED” where they appear and listed in Appendix A."), self.st.note),
             PageBreak(),
         ]
@@ -231,13 +212,13 @@ class Renderer:
         label_w = 34.0 if b.kind == "references" else 26.0
         out: list[Flowable] = []
         if not b.entries:
-            return [Paragraph(f"No {escape(b.kind)} criteria are given.", self.st.note)]
+            return [Paragraph(plain(f"No {b.kind} criteria are given."), self.st.note)]
         for e in b.entries:
-            anchor = f'<a name="{escape(e.anchor)}"/>' if e.anchor else ""
             cells: list[Flowable] = [Paragraph(markup(e.text), self.st.entry)]
             if e.detail:
                 cells.append(Paragraph(markup(e.detail), self.st.entry_detail))
-            row = RLTable([[Paragraph(anchor + escape(e.label), self.st.label), cells]],
+            label = Paragraph(markup((Span(e.label, anchor=e.anchor),), SHORT_CHARS), self.st.label)
+            row = ProtocolTable([[label, cells]],
                           colWidths=[label_w, self.width - label_w], hAlign="LEFT")
             row.setStyle(TableStyle([
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -252,7 +233,7 @@ class Renderer:
 
     def table(self, b: Table) -> list[Flowable]:
         if not b.rows:  # a header with nothing under it reads as a layout error
-            return [Paragraph(escape(f"{b.caption}: none given."), self.st.note)]
+            return [Paragraph(plain(f"{b.caption}: none given.", SHORT_CHARS), self.st.note)]
         self._table += 1
         cell, head = (self.st.cell_small, self.st.head_small) if b.small else (self.st.cell, self.st.head)
         centre = self.st.centre_small if b.small else self.st.centre
@@ -260,10 +241,11 @@ class Renderer:
         widths = [self.width * w / total for w in b.widths]
         data: list[list[Flowable | str]] = []
         for row in b.header:
-            data.append([Paragraph(markup(c), head) if c else "" for c in row])
+            data.append([Paragraph(markup(c, SHORT_CHARS), head) if c else "" for c in row])
         for row in b.rows:
             data.append([
-                Paragraph(markup(c), centre if b.centre_from is not None and j >= b.centre_from else cell) if c else ""
+                Paragraph(markup(c, CELL_CHARS), centre if b.centre_from is not None and j >= b.centre_from else cell)
+                if c else ""
                 for j, c in enumerate(row)
             ])
         n_head = len(b.header)
@@ -285,7 +267,7 @@ class Renderer:
             style.append(("TEXTCOLOR", (0, n_head), (-1, -1), TBC_FG))
         table = ProtocolTable(data, colWidths=widths, repeatRows=n_head, hAlign="LEFT")
         table.setStyle(TableStyle(style))
-        caption = Paragraph(escape(f"Table {self._table}. {b.caption}"), self.st.caption)
+        caption = Paragraph(plain(f"Table {self._table}. {b.caption}", SHORT_CHARS), self.st.caption)
         return [caption, table, Spacer(1, 6)]
 
     def figure(self, f: Figure) -> list[Flowable]:
@@ -300,4 +282,5 @@ class Renderer:
             items.append(Graphic(figures.schema_drawing(f.figure, self.width, max_h)))
         items[0].spaceBefore = 6
         items[-1].spaceBefore = 4 if len(items) > 1 else 6
-        return [*items, Paragraph(escape(f"Figure {self._figure}. {f.caption}"), self.st.figure_caption)]
+        return [*items, Paragraph(plain(f"Figure {self._figure}. {f.caption}", SHORT_CHARS),
+                                  self.st.figure_caption)]

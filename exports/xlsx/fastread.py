@@ -52,8 +52,10 @@ from exports.xlsx.xmlparts import (
     parts,
     read_cells_part,
     rels_path,
+    stream_cells,
     text,
 )
+from planner.participants.archive import BoundedPart, Prolog, check, check_prolog, read_part
 
 __all__ = ["Block", "FastBook", "FastReader", "Rows", "Unsupported"]
 
@@ -62,6 +64,9 @@ _STRING: Final = f"{{{SHEET_MAIN_NS}}}si"
 _DIMENSION: Final = f"{{{SHEET_MAIN_NS}}}dimension"
 _CACHE_SIZE: Final = 16  # package structures remembered (workbooks of a few exports at once)
 _DATES_SIZE: Final = 4096  # serial numbers converted to dates, remembered
+_WHOLE_PART_BYTES: Final = 4 * 1024 * 1024  # parts up to this size may be parsed whole; larger ones are streamed
+_STREAMED_SHEET_BYTES = 4 * 1024 * 1024  # a sheet part larger than this is streamed, with its rows dropped as read
+_READ: Final = 16384  # bytes decompressed at a time when a part is streamed
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -149,25 +154,56 @@ class FastReader:
         return found
 
     def open(self, source: bytes | IO[bytes]) -> FastBook:
-        """A workbook to read blocks from; raises what :mod:`zipfile` raises for a damaged file."""
+        """A workbook to read blocks from; raises what :mod:`zipfile` raises for a damaged file.
+
+        The package is checked first against the archive limits
+        (:func:`~planner.participants.archive.check`, which raises
+        :class:`~planner.participants.archive.ArchiveError`); each part's
+        prolog is checked for a DTD as the part is read.
+        """
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
         try:
+            check(archive, prologs=False)
             return FastBook(self, archive, self._package(archive))
         except BaseException:
             archive.close()
             raise
 
     def _package(self, archive: zipfile.ZipFile) -> Package:
-        manifest = archive.read("[Content_Types].xml")
+        manifest = _structure(archive, "[Content_Types].xml")
         found = self._manifests.get(manifest)
         if found is None:
+            check_prolog("[Content_Types].xml", manifest)
             found = _remember(self._manifests, manifest, parts(manifest))
         workbook, strings = found
-        key = (manifest, archive.read(workbook), archive.read(rels_path(workbook)), archive.read(STYLES))
+        names = (workbook, rels_path(workbook), STYLES)
+        key = (manifest, *(_structure(archive, name) for name in names))
         known = self._packages.get(key)
         if known is None:
+            for name, data in zip(names, key[1:], strict=True):
+                check_prolog(name, data)
             known = _remember(self._packages, key, package(workbook, strings, *key[1:]))
         return known
+
+
+def _structure(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A part parsed whole (the manifest, workbook, relationships, stylesheet): small, or left to openpyxl."""
+    if archive.getinfo(name).file_size > _WHOLE_PART_BYTES:
+        raise Unsupported(f"part {name} is larger than {_WHOLE_PART_BYTES} bytes")
+    return read_part(archive, name)
+
+
+def _stream(archive: zipfile.ZipFile, path: str) -> Iterator[tuple[str, ET.Element]]:
+    """Start and end events of a part, parsed as it is decompressed through a bounded stream, its prolog checked."""
+    prolog = Prolog(path)
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    with BoundedPart(archive, archive.getinfo(path)) as stream:
+        while chunk := stream.read(_READ):
+            prolog.feed(chunk)
+            parser.feed(chunk)
+            yield from parser.read_events()  # type: ignore[misc]
+    parser.close()
+    yield from parser.read_events()  # type: ignore[misc]
 
 
 class FastBook:
@@ -183,8 +219,7 @@ class FastBook:
         for sheet in self._sheets:
             if not sheet.chart:
                 self._paths.setdefault(sheet.title, sheet.path)
-        self._strings: list[ET.Element] | None = None
-        self._texts: dict[int, str] = {}
+        self._strings: list[str] | None = None
 
     def close(self) -> None:
         self._archive.close()
@@ -193,29 +228,57 @@ class FastBook:
         """Columns A and B of each sheet that may hold the metadata (``_meta``, or very hidden), in order."""
         for sheet in self._sheets:
             if not sheet.chart and (sheet.title == "_meta" or sheet.state == "veryHidden"):
-                yield self._first_columns(ET.fromstring(self._archive.read(sheet.path)))
+                yield self._first_columns(sheet.path)
 
-    def _first_columns(self, root: ET.Element) -> list[tuple[Any, Any]]:
-        last: int | None = None  # openpyxl reads these rows up to the sheet's stated dimension
-        for child in root:
-            if child.tag == QUALIFIED.sheet_data:
-                break
-            if child.tag == _DIMENSION:
-                last = range_boundaries(child.get("ref") or "")[3]
-                break
-        data = root.find(QUALIFIED.sheet_data)
-        if data is None:
-            if next(root.iter(QUALIFIED.row), None) is not None:
-                raise Unsupported("rows outside the sheet data")
-            return []
+    def _first_columns(self, path: str) -> list[tuple[Any, Any]]:
+        """Columns A and B of a sheet's rows, parsed as the part is decompressed (each row dropped once read).
+
+        openpyxl reads these rows up to the sheet's stated dimension, when
+        the dimension comes before the cell data.
+        """
+        last: int | None = None
+        root: ET.Element | None = None
+        data: ET.Element | None = None
+        looking = True  # for the dimension or the cell data, among the root's children
+        rows_seen = False
+        following = 1
+        depth = 0  # of the element an event is about (the root is 1); the tree may be parsed ahead of the events
         out: list[tuple[Any, Any]] = []
-        for n, row in _rows(data, QUALIFIED, 1, last):
-            values: list[Any] = [None, None]
-            for cell in row:
-                col = _column(cell.get("r"), n)
-                if col <= 2:
-                    values[col - 1] = self._value(cell, QUALIFIED)
-            out.append((values[0], values[1]))
+        for event, element in _stream(self._archive, path):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                elif depth == 2 and looking and element.tag in (_DIMENSION, QUALIFIED.sheet_data):
+                    looking = False
+                    if element.tag == _DIMENSION:
+                        last = range_boundaries(element.get("ref") or "")[3]
+                if data is None and depth == 2 and element.tag == QUALIFIED.sheet_data:
+                    data = element
+                rows_seen = rows_seen or element.tag == QUALIFIED.row
+                continue
+            depth -= 1
+            if element is data:
+                break
+            if data is not None and depth == 2:  # a child of the cell data has ended
+                data.remove(element)
+                if element.tag != QUALIFIED.row:
+                    continue
+                n = _row_number(element)
+                if last is not None and n > last:
+                    break
+                if n >= following:
+                    following = n + 1
+                    values: list[Any] = [None, None]
+                    for cell in element:
+                        col = _column(cell.get("r"), n)
+                        if col <= 2:
+                            values[col - 1] = self._value(cell, QUALIFIED)
+                    out.append((values[0], values[1]))
+            elif root is not None and depth == 1:
+                root.remove(element)  # sheet properties, views, widths: not needed
+        if data is None and rows_seen:
+            raise Unsupported("rows outside the sheet data")
         return out
 
     def block(self, block: Block) -> Rows:
@@ -224,12 +287,18 @@ class FastBook:
         path = self._paths.get(block.title)
         if path is None:
             raise Unsupported(f"no worksheet {block.title!r}")
-        tails = self._reader.tails
-        data, names = parse_cells(read_cells_part(self._archive, path), block.max_row if tails.get(block.title) else None,
-                                  lambda: self._archive.read(path))
-        if data is None:
-            return {}
-        tails[block.title] = after(data, block.max_row, names)
+        if self._archive.getinfo(path).file_size > _STREAMED_SHEET_BYTES:
+            data, names = stream_cells(self._archive, path, block.min_row, block.max_row), QUALIFIED
+            if data is None:
+                return {}
+        else:
+            tails = self._reader.tails
+            data, names = parse_cells(read_cells_part(self._archive, path),
+                                      block.max_row if tails.get(block.title) else None,
+                                      lambda: read_part(self._archive, path))
+            if data is None:
+                return {}
+            tails[block.title] = after(data, block.max_row, names)
         lo, hi, read, outside = block.min_col, block.max_col, self._value, _OUTSIDE
         out: Rows = {}
         for n, row in _rows(data, names, block.min_row, block.max_row):
@@ -294,10 +363,28 @@ class FastBook:
 
     def _string(self, index: int) -> str:
         """Shared string ``index`` as openpyxl reads it (which drops every ``x005F_``)."""
-        found = self._texts.get(index)
-        if found is None:
-            if self._strings is None:
-                path = self._package.strings
-                self._strings = [] if path is None else list(ET.fromstring(self._archive.read(path)).iter(_STRING))
-            found = self._texts[index] = text(self._strings[index]).replace("x005F_", "")
-        return found
+        if self._strings is None:
+            path = self._package.strings
+            self._strings = [] if path is None else self._read_strings(path)
+        return self._strings[index]
+
+    def _read_strings(self, path: str) -> list[str]:
+        """Every shared string, in document order, parsed as the part is decompressed (each item dropped once read)."""
+        out: list[str] = []
+        slots: dict[ET.Element, int] = {}
+        root: ET.Element | None = None
+        depth = 0
+        for event, element in _stream(self._archive, path):
+            if event == "start":
+                depth += 1
+                root = element if root is None else root
+                if element.tag == _STRING:
+                    slots[element] = len(out)
+                    out.append("")
+                continue
+            depth -= 1
+            if element.tag == _STRING:
+                out[slots.pop(element)] = text(element).replace("x005F_", "")
+            if depth == 1 and root is not None:
+                root.remove(element)  # a child of the root has ended: its text is kept
+        return out

@@ -18,7 +18,10 @@ tells whether a workbook holds entered data, without needing its protocol
 (export uses it before replacing a file).
 
 Problems with the file itself raise a :class:`CrfError`: :class:`Unreadable`
-(damaged, truncated or not an .xlsx file), :class:`NotACrf` (no
+(damaged, truncated or not an .xlsx file; :class:`Unsafe` when the package is
+refused before parsing: a part past the archive limits of
+:mod:`planner.limits`, a zip bomb, or an XML part declaring a DTD, whichever
+reader reads it), :class:`NotACrf` (no
 protocol-planner metadata) or :class:`WrongProtocol` (another protocol,
 version or edition). Nothing here prints or touches a path.
 """
@@ -53,6 +56,7 @@ from exports.xlsx.layout import (
 from exports.xlsx.results import Cell, CrfReport, Entries
 from exports.xlsx.review import Reviewer
 from planner.model import Protocol
+from planner.participants.archive import ArchiveError, open_archive
 
 Source = bytes | IO[bytes]
 Engine = Literal["auto", "fast", "openpyxl"]
@@ -70,6 +74,10 @@ class Unreadable(CrfError):
     """Not an .xlsx workbook, or a damaged or truncated one."""
 
 
+class Unsafe(Unreadable):
+    """A workbook refused before it is parsed: past an archive limit (a zip bomb) or declaring a DTD."""
+
+
 class NotACrf(CrfError):
     """An .xlsx workbook without protocol-planner CRF metadata."""
 
@@ -82,7 +90,15 @@ _NO_METADATA: Final = "no protocol-planner metadata: not a CRF exported by proto
 
 
 def _open(source: Source) -> Workbook:
+    """The workbook opened by openpyxl (read-only), once its package has passed the archive checks."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        open_archive(stream).close()
+        stream.seek(0)
+    except ArchiveError as exc:
+        raise Unsafe("; ".join(exc.problems)) from None
+    except Exception as exc:  # noqa: BLE001 - not a zip package at all
+        raise Unreadable(_why(exc)) from None
     try:
         return load_workbook(stream, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - any failure of the parser means an unreadable file
@@ -238,7 +254,7 @@ class CrfReader:
         if self.fast is not None:
             try:
                 entries = self._fast_entries(self.fast, source)
-            except WrongProtocol:
+            except (WrongProtocol, Unsafe):
                 self.used["fast"] += 1
                 raise
             except Exception:
@@ -258,6 +274,8 @@ class CrfReader:
             book = fast.open(source)
         except Unsupported:
             raise
+        except ArchiveError as exc:
+            raise Unsafe("; ".join(exc.problems)) from None
         except Exception as exc:  # noqa: BLE001 - as openpyxl would fail: a damaged file
             raise Unreadable(_why(exc)) from None
         try:
@@ -266,6 +284,8 @@ class CrfReader:
                 raise NotACrf(_NO_METADATA)
             _check_identity(self.protocol, found, self.content_hash)
             return _entries(book, self.layout, self.blocks, found)
+        except ArchiveError as exc:  # a part declaring a DTD, or holding more than it declares
+            raise Unsafe("; ".join(exc.problems)) from None
         finally:
             book.close()
 

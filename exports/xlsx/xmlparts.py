@@ -30,6 +30,8 @@ from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_time
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 from openpyxl.xml.constants import REL_NS, SHARED_STRINGS, SHEET_MAIN_NS, XLSM, XLSX, XLTM, XLTX
 
+from planner.participants.archive import BoundedPart, Prolog
+
 STYLES: Final = "xl/styles.xml"  # where openpyxl reads the stylesheet from, whatever the relationships say
 NUMBER, DATE, DURATION = "number", "date", "duration"  # how a number in a cell of a format is read
 _REL_ID: Final = f"{{{REL_NS}}}id"
@@ -198,11 +200,15 @@ def read_cells_part(archive: zipfile.ZipFile, path: str) -> bytes:
 
     openpyxl's read-only reader does not read on after the rows it needs
     either, so neither checks the checksum of a part it has not read to the end.
+    The part is read through a bounded stream, its prolog refused if it
+    declares a DTD (:class:`~planner.participants.archive.Prolog`).
     """
-    with archive.open(path) as stream:
+    prolog = Prolog(path)
+    with BoundedPart(archive, archive.getinfo(path)) as stream:
         chunks: list[bytes] = []
         overlap = b""
         while chunk := stream.read(_READ):
+            prolog.feed(chunk)
             chunks.append(chunk)
             if _CELLS_END in overlap + chunk[: len(_CELLS_END)] or _CELLS_END in chunk:
                 break
@@ -307,6 +313,12 @@ def _parse(doc: bytes, names: Names, last_row: int | None) -> ET.Element:
     return found
 
 
+def _number(row: ET.Element) -> int:
+    """A row's number, or 0 when it has none written plainly (the reader then reports it)."""
+    ref = row.get("r")
+    return int(ref) if ref is not None and ref.isdigit() else 0
+
+
 def after(data: ET.Element, last_row: int, names: Names) -> bool:
     """Whether the last row begun in the cell data is numbered after ``last_row``."""
     if not len(data):
@@ -314,3 +326,47 @@ def after(data: ET.Element, last_row: int, names: Names) -> bool:
     row = data[-1]
     ref = row.get("r")
     return row.tag == names.row and ref is not None and ref.isdigit() and int(ref) > last_row
+
+
+def stream_cells(archive: zipfile.ZipFile, path: str, first_row: int, last_row: int) -> ET.Element | None:
+    """A large sheet part's cell data, parsed as it is decompressed: memory stays bounded whatever the part holds.
+
+    Rows before ``first_row`` and elements outside the cell data are dropped
+    as soon as they end; parsing stops once a row after ``last_row`` has
+    begun, or at the end of the cell data. Tags are namespaced
+    (:data:`QUALIFIED`).
+    """
+    prolog = Prolog(path)
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    root: ET.Element | None = None
+    found: ET.Element | None = None
+    rows_seen = False
+    depth = 0  # of the element an event is about (the root is 1); the tree may be parsed ahead of the events
+    with BoundedPart(archive, archive.getinfo(path)) as stream:
+        while chunk := stream.read(_READ):
+            prolog.feed(chunk)
+            parser.feed(chunk)
+            for event, element in cast(Iterator[tuple[str, ET.Element]], parser.read_events()):
+                if event == "start":
+                    depth += 1
+                    if root is None:
+                        root = element
+                    elif found is None and depth == 2 and element.tag == QUALIFIED.sheet_data:
+                        found = element
+                    elif element.tag == QUALIFIED.row:
+                        rows_seen = True
+                        if found is not None and depth == 3 and _number(element) > last_row:
+                            return found  # a row after the last one needed has begun
+                    continue
+                depth -= 1
+                if element is found:
+                    return found  # the end of the cell data
+                if found is not None and depth == 2:  # a child of the cell data has ended
+                    if element.tag != QUALIFIED.row or 0 < _number(element) < first_row:
+                        found.remove(element)  # (a row without a plain number is kept: the reader reports it)
+                elif root is not None and found is None and depth == 1:
+                    root.remove(element)  # sheet properties, views, column widths: not needed
+    parser.close()
+    if found is None and rows_seen:
+        raise Unsupported("rows outside the sheet data")
+    return found
