@@ -41,14 +41,67 @@ def csv_table(data: bytes, source: str) -> RawTable:
                                                            "'CSV UTF-8'")]) from None
     first = text.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [tuple[object, ...](r) for r in reader]
-    except csv.Error as exc:
-        raise InputError([InputProblem(source, reader.line_num, None, f"cannot read CSV: {exc}")]) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[object, ...]] = []
+    lines: list[tuple[int, int]] = []  # first and last physical line of each record
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError([_csv_problem(source, text, delimiter, rows, first_line, exc)]) from None
+        rows.append(tuple[object, ...](row))
+        lines.append((first_line, reader.line_num))
+    problems = [_swallowed(source, text, delimiter, rows[0], n, r, span)
+                for n, (r, span) in enumerate(zip(rows[1:], lines[1:], strict=True), 2)
+                if rows and span[1] > span[0] and len(r) < len(rows[0])]
+    if problems:
+        raise InputError(problems)
     if not rows:
         raise InputError([InputProblem(source, None, None, "the file is empty: the first row must name the columns")])
     return RawTable(rows[0], tuple((n, r) for n, r in enumerate(rows[1:], 2)))
+
+
+def _open_quote(line: str, delimiter: str) -> int | None:
+    """The index of the field whose opening quote is still open at the end of ``line``, or ``None``."""
+    field, inside, start = 0, False, True
+    for ch in line:
+        if inside:
+            inside = ch != '"'  # a doubled quote closes and reopens: the state is the same at the end
+        elif ch == '"' and start:
+            inside = True
+        elif ch == delimiter:
+            field += 1
+        start = not inside and ch == delimiter
+    return field if inside else None
+
+
+def _header_name(header: tuple[object, ...], index: int) -> str:
+    return str(header[index]) if index < len(header) else f"column {index + 1}"
+
+
+def _csv_problem(source: str, text: str, delimiter: str, rows: list[tuple[object, ...]], first_line: int,
+                 exc: csv.Error) -> InputProblem:
+    """A located message for what :mod:`csv` refused (most often a quote that is never closed)."""
+    line = text.splitlines()[first_line - 1] if first_line - 1 < len(text.splitlines()) else ""
+    field = _open_quote(line, delimiter)
+    if field is not None:
+        return InputProblem(source, len(rows) + 1, _header_name(rows[0], field) if rows else None,
+                            "a quote opened in this cell is never closed, so every later row would be read into "
+                            "it; close the quote or remove it")
+    return InputProblem(source, len(rows) + 1, None, f"cannot read CSV: {exc}")
+
+
+def _swallowed(source: str, text: str, delimiter: str, header: tuple[object, ...], n: int,
+               row: tuple[object, ...], span: tuple[int, int]) -> InputProblem:
+    """A record that runs over several lines and is short of cells: a stray quote took in the rows after it."""
+    field = _open_quote(text.splitlines()[span[0] - 1], delimiter)
+    where = _header_name(header, field) if field is not None else None
+    return InputProblem(source, n, where, f"a quoted cell runs from line {span[0]} to line {span[1]} and the row "
+                                          f"has {len(row)} of {len(header)} cells: a stray quote took in the rows "
+                                          "after it; close the quote where the cell ends")
 
 
 def xlsx_table(data: bytes, source: str, kind: Kind) -> RawTable:
