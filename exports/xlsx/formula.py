@@ -142,7 +142,14 @@ class Call(F):
 def _blank_as(value: Any, other: Any) -> Any:
     if value is not None:
         return value
+    if isinstance(other, bool):
+        return False
     return "" if isinstance(other, str) else 0
+
+
+def _rank(value: Any) -> int:
+    """Excel orders values of different kinds as numbers < text < logicals (so ``TRUE=1`` is FALSE)."""
+    return 2 if isinstance(value, bool) else 1 if isinstance(value, str) else 0
 
 
 def _scalar(op: str, a: Any, b: Any) -> Any:
@@ -152,8 +159,8 @@ def _scalar(op: str, a: Any, b: Any) -> Any:
     if op in _CMP:
         if isinstance(a, str) and isinstance(b, str):
             return _CMP[op](a.casefold(), b.casefold())
-        if isinstance(a, str) != isinstance(b, str):
-            return op == "<>" if op in ("=", "<>") else (op in (">", ">=")) == isinstance(a, str)
+        if _rank(a) != _rank(b):
+            return op == "<>" if op in ("=", "<>") else (op in (">", ">=")) == (_rank(a) > _rank(b))
         return _CMP[op](a, b)
     x, y = _number(a), _number(b)
     if op == "/" and y == 0:

@@ -205,7 +205,7 @@ class Translator:
             hits = add([Bin("*", Num(1), Bin("=", subject, self._literal(o, e.subject))) for o in e.options])
             if _partial(e):
                 return _guard(known, Bin("*", Num(1), Bin(">", hits, Num(0))), Bin("*", Num(1), Bin("=", hits, Num(0))))
-            return mul([*known, Bin(">", hits, Num(0))]), mul([*known, Bin("=", hits, Num(0))])
+            return _number([*known, Bin(">", hits, Num(0))]), _number([*known, Bin("=", hits, Num(0))])
         if isinstance(e, Between):
             subject, known = self.value(e.subject)
             low, kl = self._operand(e.low, e.subject)
@@ -238,7 +238,7 @@ class Translator:
         known = [*kl, *kr]
         if _partial(e):
             return _guard(known, Bin("*", Num(1), Bin(op, left, right)), Bin("*", Num(1), Bin(_INVERSE[op], left, right)))
-        return mul([*known, Bin(op, left, right)]), mul([*known, Bin(_INVERSE[op], left, right)])
+        return _number([*known, Bin(op, left, right)]), _number([*known, Bin(_INVERSE[op], left, right)])
 
 
 _EXCEL_FUNCTION = {"sqrt": "SQRT", "ln": "LN", "abs": "ABS", "min": "MIN", "max": "MAX"}
@@ -248,6 +248,11 @@ _DOMAIN = {"sqrt": (">=", 0), "ln": (">", 0)}
 def _partial(e: Expr) -> bool:
     """Whether ``e`` can be unknown on known inputs (a function's domain, a division): its truth is then guarded."""
     return any(isinstance(n, Call) or isinstance(n, Arith) and n.op == "/" for n in e.walk())
+
+
+def _number(terms: list[F]) -> F:
+    """The product of 0/1 terms as a number: a lone comparison is TRUE/FALSE, and Excel's ``TRUE=1`` is false."""
+    return mul(terms) if len(terms) > 1 else Bin("*", Num(1), terms[0])
 
 
 def _also(known: list[F], condition: F) -> list[F]:

@@ -16,6 +16,7 @@ compares text without regard to case).
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +41,8 @@ from planner.expr.nodes import (
 from planner.model import DataType, Item
 
 CODES = ("A", "B", "C")
+_RESERVED = frozenset(keyword.kwlist) | {"true", "false"}
+"""Names the model refuses for an item (rule text could not refer to them)."""
 FIRST, LAST = dt.date(2019, 1, 1), dt.date(2026, 12, 31)
 
 
@@ -89,7 +92,7 @@ def dictionaries(draw: st.DrawFn) -> dict[str, Item]:
     """One item of each kind in :data:`_KINDS`, with distinct drawn names."""
     names = draw(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True), min_size=len(_KINDS),
                           max_size=len(_KINDS), unique=True)
-                 .filter(lambda ns: not ({"and", "or", "not", "in", "true", "false"} & set(ns))))
+                 .filter(lambda ns: not (_RESERVED & set(ns))))
     return {n: Item(n, n.upper(), k, codelist="C" if k is DataType.CODED else None)
             for n, k in zip(names, _KINDS, strict=True)}
 

@@ -4,14 +4,18 @@ Each case runs ``python -m planner …`` in a child process. The child gets an
 address-space ceiling (so a memory bomb fails fast instead of exhausting the
 machine) and a wall-clock deadline (so a hang fails the test instead of
 stalling CI). :func:`run_limited` reports the exit code, both streams, the
-elapsed time and the child's own peak resident memory (``wait4``), and the
-tests assert the issue's bar: at most :data:`SECONDS` and :data:`MEGABYTES`.
+elapsed time and the child's own peak resident memory, and the tests assert
+the issue's bar: at most :data:`SECONDS` and :data:`MEGABYTES`.
+
+The peak is the child's ``VmHWM``, read by the child itself as it exits. The
+``ru_maxrss`` that ``wait4`` reports is not the child's own: Linux carries
+the high-water mark of the forked copy of the parent across ``exec``, so
+once the test process has grown past the bar every child would seem to.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -49,9 +53,24 @@ class Outcome:
                 f"{' (timed out)' if self.timed_out else ''}\nstderr:\n{tail}")
 
 
-def _limit() -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE, _ADDRESS_SPACE))
-    os.setsid()
+_CHILD = f"""
+import resource, runpy, sys
+resource.setrlimit(resource.RLIMIT_AS, ({_ADDRESS_SPACE}, {_ADDRESS_SPACE}))
+report = sys.argv.pop(1)
+try:
+    runpy.run_module("planner", run_name="__main__", alter_sys=True)
+finally:
+    with open("/proc/self/status") as status, open(report, "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+"""The child: the address-space ceiling, then ``python -m planner``, then its own peak (kB) to a file."""
+
+
+def _peak_megabytes(report: Path, fallback_kb: int) -> float:
+    try:
+        return int(report.read_text()) / 1024
+    except (OSError, ValueError):  # killed before it could say: the kernel's figure, an upper bound
+        return fallback_kb / 1024
 
 
 def run_limited(args: Sequence[str], *, cwd: Path | None = None, seconds: float = SECONDS,
@@ -59,13 +78,15 @@ def run_limited(args: Sequence[str], *, cwd: Path | None = None, seconds: float 
     """Run ``python -m planner *args``; kill it past ``2 * seconds`` (the test then fails)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     env.pop("PROTOCOL_PLANNER_DEBUG", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp, \
+            tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "peak"
         if stdin is not None:
             inp.write(stdin)
             inp.seek(0)
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "planner", *args], stdin=inp, stdout=out, stderr=err,
-                                cwd=cwd or ROOT, env=env, preexec_fn=_limit)
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(report), *args], stdin=inp, stdout=out,
+                                stderr=err, cwd=cwd or ROOT, env=env, start_new_session=True)
         deadline = start + 2 * seconds
         timed_out = False
         while True:
@@ -84,7 +105,7 @@ def run_limited(args: Sequence[str], *, cwd: Path | None = None, seconds: float 
         err.seek(0)
         return Outcome(code=proc.returncode, out=out.read().decode("utf-8", "replace"),
                        err=err.read().decode("utf-8", "replace"), seconds=elapsed,
-                       megabytes=usage.ru_maxrss / 1024, timed_out=timed_out)
+                       megabytes=_peak_megabytes(report, usage.ru_maxrss), timed_out=timed_out)
 
 
 def assert_rejected(outcome: Outcome, *needles: str) -> None:
