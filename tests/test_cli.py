@@ -110,3 +110,25 @@ def test_a_folder_or_non_utf8_file_is_named_as_such(command, tmp_path, capsys):
         latin1.write_bytes("id: caf\xe9\n".encode("latin-1"))
         assert 2 == main([*command, str(latin1)])
         assert "not UTF-8 text (byte 0xe9 at position 7); save it as UTF-8 text" in capsys.readouterr().err
+
+
+TYPO = ROOT / "tests" / "cases" / "malformed" / "rule_unknown_item.yaml"
+TYPO_FINDING = "ELG001 [criterion 'I1'] the rule reads 'agee', which is not an item of the data dictionary"
+
+
+def test_a_rule_typo_is_a_check_finding_and_check_reports_the_rest(capsys):
+    assert 1 == main(["check", str(TYPO), "--json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    typo = [f for f in findings if f["code"] == "ELG001"]
+    assert ["$.eligibility[0].rule"] == [f["path"] for f in typo]
+    assert "did you mean 'age'?" in typo[0]["message"]
+
+
+@pytest.mark.parametrize("argv", [["screen", "{p}", "docs/examples/candidates-dbt.csv"], ["export", "{p}", "--to", "pdf",
+                                                                                           "-o", "{out}"]])
+def test_commands_that_use_the_rules_refuse_a_typo_with_the_checks_words(tmp_path, capsys, argv):
+    args = [a.format(p=TYPO, out=tmp_path / "x.pdf") for a in argv]
+    assert 2 == main(args)
+    err = capsys.readouterr().err
+    assert f"error: {TYPO}: $.eligibility[0].rule: {TYPO_FINDING}" in err
+    assert not (tmp_path / "x.pdf").exists()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.checks import names
 from planner.model import TBC, Frequency, Mechanism, Protocol, Quantity, Range, StudyKind
 from planner.model.unconfirmed import unconfirmed
 from planner.serialize import dump, load
@@ -25,7 +26,7 @@ def test_each_study_builds_with_its_id_and_resolves_every_item(pid):
     p = REGISTRY[pid]()
     assert isinstance(p, Protocol)
     assert pid == p.id
-    assert () == p.resolution.unresolved
+    assert () == names.problems(p)
 
 
 @pytest.mark.parametrize("pid", IDS)

@@ -20,6 +20,9 @@ from planner.model import Mechanism, Protocol
 REGISTRY = Registry((*eligibility.CHECKS, *endpoints.CHECKS, *monitoring.CHECKS, *design.CHECKS))
 """Every check, in the order they run and are documented."""
 
+NAME_CHECKS: Final = Registry(REGISTRY[code] for code in ("ELG001", "MON016", "END013"))
+"""The checks of names a rule reads that the protocol does not define (:mod:`planner.checks.names`)."""
+
 UNCONFIRMED_CODES: Final = frozenset({"ELG013", "END011", "MON013", "DES013", "DES014"})
 """The checks that report a value not yet confirmed (to be confirmed, or to verify).
 
@@ -39,4 +42,4 @@ def check(protocol: Protocol, *, registry: Registry = REGISTRY,
     return run(registry, Context(protocol, risks))
 
 
-__all__ = ["REGISTRY", "UNCONFIRMED_CODES", "Area", "Check", "Context", "Finding", "Hit", "Registry", "Report", "Severity", "check", "hit"]
+__all__ = ["NAME_CHECKS", "REGISTRY", "UNCONFIRMED_CODES", "Area", "Check", "Context", "Finding", "Hit", "Registry", "Report", "Severity", "check", "hit"]

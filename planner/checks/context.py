@@ -8,10 +8,12 @@ breadcrumbs, and every value still "to be confirmed".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
 
+from planner.checks import names
+from planner.checks.names import NameProblem
 from planner.checks.risks import RISK_TABLE, ClassRisks
 from planner.derive import inputs
 from planner.model import (
@@ -60,6 +62,15 @@ class Context:
     def items(self) -> dict[str, tuple[Form, Item]]:
         """Items by the name rules use (``form.item`` in a repeating form)."""
         return self.protocol.dictionary.items()
+
+    @cached_property
+    def name_problems(self) -> tuple[NameProblem, ...]:
+        """Every name a rule reads that the protocol does not define (:mod:`planner.checks.names`)."""
+        return names.problems(self.protocol)
+
+    def names_at(self, prefix: str) -> Iterator[NameProblem]:
+        """The :attr:`name_problems` of the rules whose path starts with ``prefix``."""
+        return (n for n in self.name_problems if n.path.startswith(prefix))
 
     @cached_property
     def item_paths(self) -> dict[str, str]:

@@ -38,15 +38,11 @@ def _issue_hit(i: int, c: Criterion, issue: Issue) -> Hit:
 
 
 def unknown_item(ctx: Context) -> Iterator[Hit]:
-    """A rule names an item that is neither in the data dictionary nor a derivation.
-
-    Files loaded from YAML are refused with this problem already; protocols built
-    in Python reach the check.
-    """
-    for path, name in ctx.protocol.resolution.unresolved:
-        if path.startswith("$.eligibility["):
-            index = int(path.split("[")[1].split("]")[0])
-            yield hit(path, label(ctx.protocol.eligibility[index]), item=name)
+    """A rule names an item that is neither in the data dictionary nor a derivation, or counts
+    something that is not a repeating form (:mod:`planner.checks.names`)."""
+    for n in ctx.names_at("$.eligibility["):
+        index = int(n.path.split("[")[1].split("]")[0])
+        yield hit(n.path, label(ctx.protocol.eligibility[index]), problem=n.problem, todo=n.todo)
 
 
 def not_collected_at_screening(ctx: Context) -> Iterator[Hit]:
@@ -203,9 +199,9 @@ def to_confirm(ctx: Context) -> Iterator[Hit]:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check(_E, "ELG001", Severity.ERROR, "unknown item", "the rule reads '{item}', which is not in the data "
-          "dictionary; add the item to a form or correct the name",
-          "Every name in a rule must be an item (or a derivation id) of the data dictionary.", unknown_item),
+    Check(_E, "ELG001", Severity.ERROR, "unknown item", "{problem}; {todo}",
+          "Every name in a rule must be an item (or a derivation id) of the data dictionary, and count() "
+          "counts the records of a repeating form.", unknown_item),
     Check(_E, "ELG002", Severity.ERROR, "not collected at screening",
           "the rule reads '{item}', but form(s) {forms} are not collected at a screening or baseline visit; add "
           "the form to a screening/baseline visit",

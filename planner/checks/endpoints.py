@@ -91,11 +91,7 @@ def derivation_not_computable(ctx: Context) -> Iterator[Hit]:
             yield hit(path, where, problem=f"it has {which}", todo="give exactly one of them")
             continue
         if d.expression is not None:
-            for name in sorted(d.expression.refs()):
-                if name not in ctx.items and name not in ctx.form_ids and name not in ctx.derivations:
-                    yield hit(f"{path}.expression", where, problem=f"its expression reads unknown '{name}'",
-                              todo="add the item to the data dictionary or correct the name")
-            continue
+            continue  # its names are END013's
         spec = DERIVATIONS.get(d.method or "")
         if spec is None:
             yield hit(f"{path}.method", where, problem=f"method '{d.method}' is not a known derivation",
@@ -139,12 +135,19 @@ def bad_success(ctx: Context) -> Iterator[Hit]:
         if ep.measure not in refs:
             yield hit(f"{path}.success", where, problem=f"'{s}' does not mention the measure '{ep.measure}'",
                       todo=f"state success in terms of '{ep.measure}'")
-        for name in sorted(refs - set(ctx.items) - set(ctx.derivations) - ctx.form_ids):
-            yield hit(f"{path}.success", where, problem=f"'{s}' reads unknown '{name}'",
-                      todo="add the item to the data dictionary or correct the name")
         for issue in problems(ctx, s):
             if issue.problem is not Problem.UNIT_TBC:
                 yield hit(f"{path}.success", where, problem=issue.what, todo=issue.todo)
+
+
+def unknown_item(ctx: Context) -> Iterator[Hit]:
+    """A derivation's expression or an endpoint's success criterion names an item that is neither
+    in the data dictionary nor a derivation (:mod:`planner.checks.names`)."""
+    where = {path: crumbs for path, crumbs, _ in _endpoints(ctx)}
+    where.update((f"$.derivations[{i}]", label(d)) for i, d in enumerate(ctx.protocol.derivations))
+    for prefix in ("$.derivations[", "$.objectives["):
+        for n in ctx.names_at(prefix):
+            yield hit(n.path, where.get(n.path.rpartition(".")[0], ""), problem=n.problem, todo=n.todo)
 
 
 def duplicate_ids(ctx: Context) -> Iterator[Hit]:
@@ -231,4 +234,7 @@ CHECKS: tuple[Check, ...] = (
           "this {level} objective has no endpoint; add the endpoint that measures it",
           "Each objective is measured by at least one endpoint (SPIRIT 12, ICH M11 §3).",
           objective_without_endpoint),
+    Check(_A, "END013", Severity.ERROR, "unknown item", "{problem}; {todo}",
+          "A derivation's expression and an endpoint's success criterion read items (or derivation ids) of the "
+          "data dictionary.", unknown_item),
 )

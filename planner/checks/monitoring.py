@@ -205,6 +205,14 @@ def rule_integrity(ctx: Context) -> Iterator[Hit]:
                           todo=f"use one of {', '.join(risks.RISK_LABELS)}")
 
 
+def unknown_item(ctx: Context) -> Iterator[Hit]:
+    """A condition names an item that is neither in the data dictionary nor a derivation, or
+    counts something that is not a repeating form (:mod:`planner.checks.names`)."""
+    for n in ctx.names_at("$.monitoring["):
+        index = int(n.path.split("[")[1].split("]")[0])
+        yield hit(n.path, label(ctx.protocol.monitoring[index]), problem=n.problem, todo=n.todo)
+
+
 def _biologic_or_jak(ctx: Context) -> Iterator[tuple[int, Arm, Intervention]]:
     if not ctx.protocol.kind.clinical:
         return
@@ -389,4 +397,8 @@ CHECKS: tuple[Check, ...] = (
           "CTCAE term '{term}': {problem}; {todo}",
           "A firing reports the CTCAE v5.0 grade computed from the observed value of the graded item, in the "
           "term's unit (/mm3, g/dL, or multiples of ULN); see planner/ctcae.py.", ctcae_not_gradable),
+    Check(_M, "MON016", Severity.ERROR, "unknown item", "{problem}; {todo}",
+          "A safety rule that reads an undefined name can never fire: every name must be an item (or a "
+          "derivation id) of the data dictionary, and count() counts the records of a repeating form.",
+          unknown_item),
 )

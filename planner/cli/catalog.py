@@ -50,7 +50,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from planner.model import show
 
-    p = resolve_protocol(args.protocol)
+    p = resolve_protocol(args.protocol, names=False)
     lines = [
         f"{p.title}",
         f"  id {p.id} · version {p.version} · {p.date.isoformat()} · {p.status.value} · {p.kind.value}",
@@ -71,7 +71,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     from planner.serialize import dump
 
-    emit(dump(resolve_protocol(args.protocol), args.format), args.output, force=args.force)
+    emit(dump(resolve_protocol(args.protocol, names=False), args.format), args.output, force=args.force)
     return 0
 
 

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from planner.checks import Severity, check
 
-    protocol = resolve_protocol(args.protocol)
+    protocol = resolve_protocol(args.protocol, names=False)
     report = check(protocol)
     if args.json:
         print_json(report.as_dict())

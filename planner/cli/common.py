@@ -29,8 +29,14 @@ class Refused(Problems):
     """An action refused to protect data (e.g. overwriting an edited file): one line per file, exit 1."""
 
 
-def resolve_protocol(ref: str) -> Protocol:
-    """A shipped protocol by id, or a protocol file by path."""
+def resolve_protocol(ref: str, *, names: bool = True) -> Protocol:
+    """A shipped protocol by id, or a protocol file by path.
+
+    A file whose rules read names it does not define forms a protocol, but
+    screening, monitoring or exporting it would treat the typo as a value
+    never entered; unless ``names`` is false (``check``, ``show``, ``dump``),
+    it is refused with the findings ``check`` gives for it, code and words.
+    """
     from pathlib import Path
 
     from protocols import REGISTRY
@@ -45,11 +51,23 @@ def resolve_protocol(ref: str) -> Protocol:
     from planner.serialize import LoadError, load
 
     try:
-        return load(path)
+        protocol = load(path)
     except LoadError as exc:
         raise BadInput([f"{path}: {p}" for p in exc.problems]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: {unreadable(exc)}") from None
+    if names:
+        refuse_undefined_names(protocol, str(path))
+    return protocol
+
+
+def refuse_undefined_names(protocol: Protocol, source: str) -> None:
+    """Raise :class:`BadInput` with one line per finding of the name checks (ELG001, MON016, END013)."""
+    from planner.checks import NAME_CHECKS, check
+
+    report = check(protocol, registry=NAME_CHECKS)
+    if report.findings:
+        raise BadInput([f"{source}: {f.path}: {f.code} {f.message}" for f in report.findings])
 
 
 def check_input_file(path: Path) -> None:

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from attrs import field, frozen
 
-from planner.expr.nodes import Count, Expr, Ref
+from planner.expr.nodes import Expr
 from planner.model.design import Arm
 from planner.model.dictionary import DataDictionary, Form, Item
 from planner.model.pathway import Pathway
@@ -41,17 +41,9 @@ class Reference:
 
 @frozen
 class Resolution:
-    """Item references of every rule, resolved against the data dictionary.
-
-    ``items`` maps each name a rule may use to its form and item;
-    ``unresolved`` lists ``(path, name)`` for names the dictionary lacks, and
-    ``problems`` says for each ``(path, name, message)`` what is wrong.
-    """
+    """The names a rule may use: ``items`` maps each to its form and item."""
 
     items: dict[str, tuple[Form, Item]]
-    refs: tuple[tuple[str, str], ...]
-    unresolved: tuple[tuple[str, str], ...]
-    problems: tuple[tuple[str, str, str], ...] = ()
 
     def unit_of(self) -> dict[str, str | None]:
         return {name: (it.unit if isinstance(it.unit, str) else None) for name, (_, it) in self.items.items()}
@@ -129,39 +121,9 @@ class Protocol:
 
     @cached_property
     def resolution(self) -> Resolution:
-        """Every item reference resolved against the dictionary (computed once)."""
-        items = self.dictionary.items()
-        forms = {f.id: f for f in self.dictionary.forms}
-        derived = {d.id for d in self.derivations}
-        refs: list[tuple[str, str]] = []
-        problems: dict[tuple[str, str], str] = {}
-        fix = "add it to a form of the data dictionary or correct the name"
-        for path, expr in self.expressions():
-            bad_forms: set[str] = set()
-            for node in expr.walk():
-                if isinstance(node, Count):
-                    form = forms.get(node.form)
-                    refs.append((path, node.form))
-                    if form is None:
-                        bad_forms.add(node.form)
-                        what = "an item, not a form" if node.form in items else "not a form of the data dictionary"
-                        problems[(path, node.form)] = (
-                            f"count() needs a repeating form, and {node.form!r} is {what}; correct the name")
-                    elif not form.repeating:
-                        problems[(path, node.form)] = (
-                            f"count() needs a repeating (log) form, and form {node.form!r} is not repeating; "
-                            f"set 'repeating: true' or count another form")
-                    elif node.distinct is not None:
-                        name = f"{node.form}.{node.distinct}"
-                        refs.append((path, name))
-                        if name not in items:
-                            problems[(path, name)] = f"unknown item {name!r}; {fix}"
-                elif isinstance(node, Ref):
-                    if node.name.partition(".")[0] in bad_forms:
-                        continue  # already reported with its count()
-                    refs.append((path, node.name))
-                    if node.name not in items and node.name not in derived:
-                        problems[(path, node.name)] = f"unknown item {node.name!r}; {fix}"
-        unresolved = tuple(key for key in problems if key[1] not in items and key[1] not in forms and key[1] not in derived)
-        listed = tuple((path, name, message) for (path, name), message in problems.items())
-        return Resolution(items, tuple(refs), unresolved, listed)
+        """The names rules may use, resolved against the dictionary (computed once).
+
+        Which names a rule reads that the protocol does not define is the work
+        of :mod:`planner.checks.names`.
+        """
+        return Resolution(self.dictionary.items())
