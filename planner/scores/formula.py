@@ -109,19 +109,19 @@ class Derivation:
     monotone: bool = False
     whole: bool = False
     _compiled: list[Callable[[Mapping[str, Any]], Any]] = field(default_factory=list, compare=False, repr=False)
+    inputs: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    """The input names, in order."""
+    ranges: Mapping[str, tuple[Value, Value]] | None = field(init=False, compare=False, repr=False)
+    """Each input's ``(lowest, highest)`` accepted value, for a monotone score; else ``None``.
 
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The input names, in order."""
-        return tuple(p.name for p in self.params)
+    Both are read for every record a screen derives, so they are computed once, here.
+    """
 
-    @property
-    def ranges(self) -> Mapping[str, tuple[Value, Value]] | None:
-        """Each input's ``(lowest, highest)`` accepted value, for a monotone score; else ``None``."""
-        if not self.monotone:
-            return None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(p.name for p in self.params))
         ends = {p.name: p.ends for p in self.params}
-        return {name: e for name, e in ends.items() if e is not None} if all(ends.values()) else None
+        ranges = {name: e for name, e in ends.items() if e is not None} if all(ends.values()) else None
+        object.__setattr__(self, "ranges", ranges if self.monotone else None)
 
     def check(self, values: Mapping[str, object], argument: str | None = None) -> dict[str, Value]:
         """``values`` checked against :attr:`params` (exactly those names, each in range)."""
