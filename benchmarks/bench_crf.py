@@ -57,8 +57,8 @@ from synth import synthetic_protocol  # noqa: E402
 from exports.xlsx import build_workbook, plan, write  # noqa: E402
 from exports.xlsx.fill import fill, plausible_filling  # noqa: E402
 from exports.xlsx.read import CrfReader  # noqa: E402
-from exports.xlsx.results import CrfReport  # noqa: E402
 from planner.model import Protocol  # noqa: E402
+from planner.review import CrfReport  # noqa: E402
 from protocols import REGISTRY  # noqa: E402
 
 Sheet = tuple[str, list[tuple[int, int, Any, bool]], list[dict[str, Any]]]

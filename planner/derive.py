@@ -107,6 +107,12 @@ def inputs(derivation: Derivation) -> tuple[str, ...]:
     return tuple(bindings.get(p, p) for p in score.inputs) if score is not None else tuple(bindings.values())
 
 
+def over_the_study(derivation: Derivation, log_forms: frozenset[str]) -> bool:
+    """Whether a derivation reads whole log forms only: one value over the study, not one per visit."""
+    names = [n for n in inputs(derivation) if "." not in n]  # an item inside a log: its count reads the form
+    return bool(names) and all(n in log_forms for n in names)
+
+
 # -- the engine -------------------------------------------------------------------------------
 
 Compiled = Callable[[Mapping[str, Any]], Any]

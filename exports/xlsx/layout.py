@@ -16,8 +16,9 @@ from collections.abc import Iterator, Mapping
 from attrs import field, frozen
 
 from exports.xlsx.text import TitleBook
-from planner.derive import inputs
+from planner.derive import inputs, over_the_study
 from planner.model import Category, Derivation, Form, Protocol, Schedule, Visit
+from planner.review.capture import STUDY
 
 # -- fixed positions ----------------------------------------------------------------
 
@@ -50,7 +51,6 @@ DERIVED_FIRST_ROW = 7
 DERIVED_LABEL_COLS = ("Derived value", "Id", "Method", "Unit")
 DERIVED_FIRST_COL = len(DERIVED_LABEL_COLS) + 1
 
-STUDY = "study"
 """Column key of values computed over the whole participant record (log counts)."""
 
 
@@ -255,7 +255,7 @@ def _derived(protocol: Protocol, layout: Layout, title: str) -> DerivedSheet:
     logs = frozenset(f.id for f in protocol.dictionary.forms if f.repeating)
     for derivation in protocol.derivations:
         deps = dependencies(derivation, logs)
-        if deps and all(d.endswith(".*") for d in deps):
+        if over_the_study(derivation, logs):
             wanted.append((derivation, STUDY))
             continue
         for visit in protocol.schedule.visits:

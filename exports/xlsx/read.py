@@ -6,7 +6,7 @@ metadata must match, the cells to read, the review's rules, screener and
 monitor), then for each workbook checks from the hidden metadata that it is
 the CRF of this protocol and version, pulls the entered values through the
 :mod:`~exports.xlsx.layout`, and returns a
-:class:`~exports.xlsx.review.CrfReport`. :func:`read_crf` does both for one
+:class:`~planner.review.CrfReport`. :func:`read_crf` does both for one
 workbook. Formula cells are never read: every derived value is recomputed in
 Python.
 
@@ -53,10 +53,11 @@ from exports.xlsx.layout import (
     LogSheet,
     plan,
 )
-from exports.xlsx.results import Cell, CrfReport, Entries
+from exports.xlsx.results import Cell, Entries
 from exports.xlsx.review import Reviewer
 from planner.model import Protocol
 from planner.participants.archive import ArchiveError, open_archive
+from planner.review import CrfReport
 
 Source = bytes | IO[bytes]
 Engine = Literal["auto", "fast", "openpyxl"]

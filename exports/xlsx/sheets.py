@@ -28,7 +28,6 @@ from exports.xlsx.layout import (
     ELIG_ANSWER_COL,
     ELIG_COLS,
     ELIG_HEADER_ROW,
-    STUDY,
     visits_of,
 )
 from exports.xlsx.text import put_text
@@ -37,6 +36,7 @@ from exports.xlsx.validation import ANY_DATE, SHORT_TEXT, YES_NO_UNKNOWN, Rule, 
 from planner.expr import to_text
 from planner.model import TBC, Codelist, Protocol, Visit, show
 from planner.model.unconfirmed import unconfirmed
+from planner.review.capture import STUDY
 
 CENTRE = Alignment(horizontal="center", vertical="top")
 WHOLE_NUMBER_SCORES = frozenset({"mrss_total", "ssc_2013_score", "ra_2010_score", "cia_clinical_score"})

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from planner.cli.common import print_json, resolve_protocol
 
 if TYPE_CHECKING:
-    from exports.xlsx.results import CrfReport
+    from planner.review import CrfReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

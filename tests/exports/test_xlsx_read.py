@@ -28,10 +28,10 @@ from openpyxl import load_workbook
 from exports.xlsx import plan, write
 from exports.xlsx.fill import DATE, Filling, fill, plausible_filling
 from exports.xlsx.read import CrfReader, Engine, NotACrf, Unreadable, WrongProtocol, entered_cells, read_crf
-from exports.xlsx.results import CODES, CrfReport
 from planner import cli
 from planner.cli import crf
 from planner.model import Protocol
+from planner.review import CODES, CrfReport
 from protocols import REGISTRY
 
 IDS = list(REGISTRY)
@@ -154,7 +154,7 @@ def planted_dbt() -> tuple[Protocol, bytes]:
 def test_every_planted_error_is_found_with_its_place(engine):
     protocol, data = planted_dbt()
     report = read(protocol, data, engine)
-    found = {(f.code, f.sheet, f.cell) for f in report.findings}
+    found = {(f.code, f.place.get("sheet"), f.place.get("cell")) for f in report.findings}
     messages = [f"{f.code} {f.where} {f.message}" for f in report.findings]
     layout = plan(protocol)
     das28 = layout.sheet_of("das28")

@@ -1,4 +1,4 @@
-"""An entered CRF value as the type of its item, or the problem with it (for :mod:`exports.xlsx.review`).
+"""An entered CRF value as the type of its item, or the problem with it (for :mod:`planner.review`, whatever the source).
 
 Entered text is read leniently where it is unambiguous: numbers typed as
 text (with a decimal comma too), ISO dates as text, ``yes``/``no`` in any case.
