@@ -24,7 +24,7 @@ from exports.xlsx import plan, write
 from exports.xlsx.fill import DATE, Filling, fill, plausible_filling
 from exports.xlsx.read import read_crf
 from planner.model import Protocol
-from planner.review import Capture, CrfReport, Entry, LogSlot, Place, Reviewer, Slot
+from planner.review import Capture, CrfReport, Entered, LogSlot, Place, Reviewer, Slot
 from protocols import REGISTRY
 
 sys.path.insert(0, str(Path(__file__).parent / "exports"))
@@ -84,14 +84,14 @@ class RecordPlaces:
 
 
 def _capture(filling: Filling, places: RecordPlaces) -> Capture:
-    cover = {k: Entry(v, places.cover(k)) for k, v in
+    cover = {k: Entered(v, places.cover(k)) for k, v in
              (("participant", filling.participant), ("arm", filling.arm), ("anchor", filling.day0)) if v is not None}
-    forms = {f: {key: {name: Entry(v, places.date(f, key) if name == DATE else places.item(f, key, name))
+    forms = {f: {key: {name: Entered(v, places.date(f, key) if name == DATE else places.item(f, key, name))
                        for name, v in values.items() if v is not None and v != ""}
                  for key, values in by_key.items()} for f, by_key in filling.forms.items()}
-    logs = {f: tuple((n, {name: Entry(v, places.log_item(f, n, name)) for name, v in record.items() if v is not None})
+    logs = {f: tuple((n, {name: Entered(v, places.log_item(f, n, name)) for name, v in record.items() if v is not None})
                      for n, record in enumerate(records, start=1)) for f, records in filling.logs.items()}
-    answers = {c: Entry(a, places.answer(c)) for c, a in filling.answers.items()}
+    answers = {c: Entered(a, places.answer(c)) for c, a in filling.answers.items()}
     return Capture(cover, forms, logs, answers)
 
 

@@ -159,7 +159,7 @@ def _entries(book: FastBook | _OpenpyxlBook, layout: Layout, blocks: tuple[Block
     by_title = {b.title: b for b in blocks}
     letter = get_column_letter(COVER_ENTRY_COL)
     found = book.block(by_title[layout.cover])
-    cover = {key: Cell(v, f"{letter}{r}") for r, key in _COVER_KEYS
+    cover = {key: Cell(v, f"{letter}{r}", layout.cover) for r, key in _COVER_KEYS
              if _filled(v := found.get(r, {}).get(COVER_ENTRY_COL))}
     answers: dict[str, Cell] = {}
     if layout.eligibility is not None and layout.eligibility.rows:
@@ -168,7 +168,7 @@ def _entries(book: FastBook | _OpenpyxlBook, layout: Layout, blocks: tuple[Block
         for cid, r in sorted(layout.eligibility.rows, key=lambda pair: pair[1]):
             value = found.get(r, {}).get(ELIG_ANSWER_COL)
             if _filled(value):
-                answers[cid] = Cell(value, f"{letter}{r}")
+                answers[cid] = Cell(value, f"{letter}{r}", layout.eligibility.title)
     forms: dict[str, dict[str, dict[str, Cell]]] = {}
     logs: dict[str, list[tuple[int, dict[str, Cell]]]] = {}
     for sheet in layout.forms:
@@ -190,7 +190,7 @@ def _form_entries(found: Rows, sheet: FormSheet) -> dict[str, dict[str, Cell]]:
             for col, cells, letter in columns:
                 value = values.get(col)
                 if _filled(value):
-                    cells[name] = Cell(value, f"{letter}{r}")
+                    cells[name] = Cell(value, f"{letter}{r}", sheet.title)
     return out
 
 
@@ -200,7 +200,8 @@ def _log_entries(found: Rows, sheet: LogSheet) -> list[tuple[int, dict[str, Cell
     for r in range(LOG_FIRST_RECORD_ROW, sheet.last_row + 1):
         values = found.get(r)
         if values:
-            record = {item: Cell(v, f"{letter}{r}") for col, item, letter in columns if _filled(v := values.get(col))}
+            record = {item: Cell(v, f"{letter}{r}", sheet.title) for col, item, letter in columns
+                      if _filled(v := values.get(col))}
             if record:
                 records.append((r, record))
     return records

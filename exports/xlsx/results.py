@@ -12,14 +12,29 @@ from typing import Any
 from attrs import frozen
 
 from exports.xlsx.meta import Metadata
+from planner.review.capture import Place
 
 
 @frozen
 class Cell:
-    """An entered value and where it is (``coordinate`` like ``G12``)."""
+    """An entered value and where it is (``coordinate`` like ``G12`` on ``sheet``): a review :class:`Entry`.
+
+    The :attr:`place` is made only when a finding needs it: a workbook holds
+    thousands of cells and most are fine.
+    """
 
     value: Any
     coordinate: str
+    sheet: str
+
+    @property
+    def place(self) -> Place:
+        return cell_place(self.sheet, self.coordinate)
+
+
+def cell_place(sheet: str, cell: str | None) -> Place:
+    """A place in a workbook: ``sheet`` and ``cell`` for scripts, ``Sheet!G12`` for people."""
+    return Place((("sheet", sheet), ("cell", cell)), f"{sheet}!{cell}" if cell else sheet)
 
 
 @frozen

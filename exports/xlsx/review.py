@@ -10,7 +10,6 @@ both and review the result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from openpyxl.utils.cell import get_column_letter as _letter
@@ -27,8 +26,8 @@ from exports.xlsx.layout import (
     FormSheet,
     Layout,
 )
-from exports.xlsx.results import Cell, Entries
-from planner.review import Capture, CrfReport, Entry, LogSlot, Place, Slot
+from exports.xlsx.results import Entries, cell_place
+from planner.review import Capture, CrfReport, LogSlot, Place, Slot
 from planner.review.review import Reviewer as _Reviewer
 
 __all__ = ["KEYS", "Reviewer", "WorkbookPlaces", "capture", "review"]
@@ -37,10 +36,6 @@ KEYS: Final[tuple[str, ...]] = ("sheet", "cell")
 """The fields of a place in a workbook."""
 
 _COVER_ROWS: Final = {"participant": COVER_PARTICIPANT_ROW, "arm": COVER_ARM_ROW, "anchor": COVER_ANCHOR_ROW}
-
-
-def _place(sheet: str, cell: str | None) -> Place:
-    return Place((("sheet", sheet), ("cell", cell)), f"{sheet}!{cell}" if cell else sheet)
 
 
 class WorkbookPlaces:
@@ -59,17 +54,17 @@ class WorkbookPlaces:
                 slots.append(LogSlot(sheet.form))
         self._slots = tuple(slots)
         self._derived = {} if layout.derived is None else {
-            (placed.derivation.id, placed.visit): _place(layout.derived.title, f"{_letter(placed.col)}{placed.row}")
+            (placed.derivation.id, placed.visit): cell_place(layout.derived.title, f"{_letter(placed.col)}{placed.row}")
             for placed in layout.derived.cells}
         self._answers = {} if layout.eligibility is None else {
-            cid: _place(layout.eligibility.title, f"{_letter(ELIG_ANSWER_COL)}{row}")
+            cid: cell_place(layout.eligibility.title, f"{_letter(ELIG_ANSWER_COL)}{row}")
             for cid, row in layout.eligibility.rows}
 
     def slots(self) -> tuple[Slot | LogSlot, ...]:
         return self._slots
 
     def cover(self, key: str) -> Place:
-        return _place(self.layout.cover, f"{_letter(COVER_ENTRY_COL)}{_COVER_ROWS[key]}")
+        return cell_place(self.layout.cover, f"{_letter(COVER_ENTRY_COL)}{_COVER_ROWS[key]}")
 
     def _sheet(self, form_id: str) -> FormSheet:
         sheet = self.layout.sheet_of(form_id)
@@ -79,18 +74,18 @@ class WorkbookPlaces:
     def date(self, form_id: str, key: str) -> Place:
         sheet = self._sheet(form_id)
         column = next(c for c in sheet.columns if c.key == key)
-        return _place(sheet.title, f"{_letter(column.col)}{FORM_DATE_ROW}")
+        return cell_place(sheet.title, f"{_letter(column.col)}{FORM_DATE_ROW}")
 
     def item(self, form_id: str, key: str, name: str) -> Place:
         sheet = self._sheet(form_id)
         column = next(c for c in sheet.columns if c.key == key)
-        return _place(sheet.title, f"{_letter(column.col)}{sheet.item_rows[name]}")
+        return cell_place(sheet.title, f"{_letter(column.col)}{sheet.item_rows[name]}")
 
     def log_item(self, form_id: str, number: int, name: str) -> Place:
         sheet = self.layout.sheet_of(form_id)
         assert sheet is not None
         col = LOG_FIRST_ITEM_COL + [it.name for it in sheet.form.items].index(name)
-        return _place(sheet.title, f"{_letter(col)}{LOG_FIRST_RECORD_ROW + number - 1}")
+        return cell_place(sheet.title, f"{_letter(col)}{LOG_FIRST_RECORD_ROW + number - 1}")
 
     def answer(self, criterion_id: str) -> Place:
         return self._answers[criterion_id]
@@ -100,31 +95,20 @@ class WorkbookPlaces:
 
     def at_visit(self, name: str, visit_id: str) -> Place | None:
         found = self.layout.item_cell(name, visit_id)
-        return None if found is None else _place(found[0], f"{_letter(found[2])}{found[1]}")
+        return None if found is None else cell_place(found[0], f"{_letter(found[2])}{found[1]}")
 
     def log(self, form_id: str) -> Place | None:
         sheet = self.layout.sheet_of(form_id)
-        return None if sheet is None else _place(sheet.title, None)
+        return None if sheet is None else cell_place(sheet.title, None)
 
 
 def capture(layout: Layout, entries: Entries) -> Capture:
-    """The cells of one workbook as the review reads them: each value with its sheet and cell."""
-    def entry(sheet: str, cell: Cell) -> Entry:
-        return Entry(cell.value, _place(sheet, cell.coordinate))
-
-    def cells(sheet: str, found: Mapping[str, Cell]) -> dict[str, Entry]:
-        return {name: entry(sheet, cell) for name, cell in found.items()}
-
-    titles = {sheet.form.id: sheet.title for sheet in layout.forms}
-    answers = "" if layout.eligibility is None else layout.eligibility.title
+    """The cells of one workbook as the review reads them (each :class:`Cell` is an entry with its place)."""
     return Capture(
-        cover=cells(layout.cover, entries.cover),
-        forms={form_id: {key: cells(titles[form_id], found) for key, found in by_key.items()}
-               for form_id, by_key in entries.forms.items()},
-        logs={form_id: tuple((row - LOG_FIRST_RECORD_ROW + 1, cells(titles[form_id], found)) for row, found in records)
+        cover=entries.cover, forms=entries.forms,
+        logs={form_id: tuple((row - LOG_FIRST_RECORD_ROW + 1, found) for row, found in records)
               for form_id, records in entries.logs.items()},
-        answers=cells(answers, entries.answers),
-        participant_id=entries.metadata.participant_id)
+        answers=entries.answers, participant_id=entries.metadata.participant_id)
 
 
 class Reviewer:

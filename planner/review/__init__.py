@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.review.capture import NOWHERE, STUDY, Capture, Entry, LogSlot, Place, Places, Slot
+from planner.review.capture import NOWHERE, STUDY, Capture, Entered, Entry, LogSlot, Place, Places, Slot
 from planner.review.report import CODES, CrfReport, DerivedValue, Finding
 
 if TYPE_CHECKING:
     from planner.review.review import Reviewer
 
-__all__ = ["CODES", "NOWHERE", "STUDY", "Capture", "CrfReport", "DerivedValue", "Entry", "Finding", "LogSlot", "Place",
+__all__ = ["CODES", "NOWHERE", "STUDY", "Capture", "CrfReport", "DerivedValue", "Entered", "Entry", "Finding", "LogSlot", "Place",
            "Places", "Reviewer", "Slot"]
 
 

@@ -25,7 +25,7 @@ from attrs import frozen
 
 from planner.model import Form, Visit
 
-__all__ = ["NOWHERE", "STUDY", "Capture", "Entry", "LogSlot", "Place", "Places", "Slot"]
+__all__ = ["NOWHERE", "STUDY", "Capture", "Entered", "Entry", "LogSlot", "Place", "Places", "Slot"]
 
 STUDY: Final = "study"
 """The visit key of a value over the whole study (a derivation over the logs)."""
@@ -46,9 +46,19 @@ NOWHERE = Place()
 """No place (a finding about the participant as a whole)."""
 
 
+class Entry(Protocol):
+    """A value as entered, and where (an adapter may make the place only when asked)."""
+
+    @property
+    def value(self) -> Any: ...
+
+    @property
+    def place(self) -> Place: ...
+
+
 @frozen
-class Entry:
-    """A value as entered, and where."""
+class Entered:
+    """An :class:`Entry` whose place is known when it is read."""
 
     value: Any
     place: Place
