@@ -142,3 +142,21 @@ def test_a_second_source_gives_the_workbooks_findings(pid: str, spoil: bool) -> 
     assert all(set(dict(f.place.fields)) <= set(RecordPlaces.keys) for f in from_records.findings)
     if from_records.findings:
         assert {"record", "event", "field"} <= set(from_records.to_dict()["findings"][0])
+
+
+@pytest.mark.parametrize(("raw", "item_type", "expected"), [
+    ("7.6", "decimal", (7.6, None)),
+    ("7,6", "decimal", (None, "CRF-TYPE|expected a number with a decimal point, got '7,6' (write 7.6)")),
+    ("nan", "decimal", (None, "CRF-TYPE|expected a number, got 'nan'")),
+    ("Yes", "boolean", (True, None)),
+    ("maybe", "boolean", (None, "CRF-CODE|expected yes/no (also y/n, true/false, 1/0), got 'maybe'")),
+    (dt.datetime(2026, 1, 5, 10, 30), "date", (None, "CRF-TYPE|expected a date, got a date with a time of day "
+                                                      "(2026-01-05 10:30:00)")),
+])
+def test_an_entered_value_means_what_it_means_in_a_candidate_file(raw: object, item_type: str,
+                                                                     expected: tuple[object, str | None]) -> None:
+    """One conversion for screening and review: a CRF no longer reads '7,6' as 7.6 or 'nan' as a number."""
+    from planner.model import DataType, Item
+    from planner.review.convert import convert
+
+    assert expected == convert(Item("x", "X", DataType(item_type)), raw, None)

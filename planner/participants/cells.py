@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from typing import Literal
 
 from planner.model import Codelist, DataType, Item, Range
 from planner.participants.records import Value
@@ -25,7 +26,16 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class CellError(ValueError):
-    """A cell that cannot be converted; the message says what was expected."""
+    """A cell that cannot be converted; the message says what was expected.
+
+    ``kind`` says which: ``"type"`` (not a value of the item's type),
+    ``"range"`` (outside the item's range) or ``"code"`` (not a code of its
+    codelist, or not yes/no).
+    """
+
+    def __init__(self, message: str, kind: Literal["type", "range", "code"] = "type") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def is_blank(raw: object) -> bool:
@@ -68,7 +78,7 @@ def convert(raw: object, item: Item, codelist: Codelist | None = None, factor: f
     else:
         value = _text(raw)
     if isinstance(item.range, Range) and isinstance(value, (int, float)) and value not in item.range:
-        raise CellError(f"{number_text(value)} is outside the item's range {item.range}")
+        raise CellError(f"{number_text(value)} is outside the item's range {item.range}", "range")
     return value
 
 
@@ -112,7 +122,7 @@ def _boolean(raw: object) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise CellError(f"expected yes/no (also y/n, true/false, 1/0), got {_show(raw)}")
+    raise CellError(f"expected yes/no (also y/n, true/false, 1/0), got {_show(raw)}", "code")
 
 
 def _date(raw: object) -> dt.date:
@@ -141,7 +151,8 @@ def _coded(raw: object, codelist: Codelist | None) -> str:
         return code
     hint = _closest_code(code, codelist)
     listed = ", ".join(codes)
-    raise CellError(f"{code!r} is not in codelist {codelist.id} ({listed})" + (f"; did you mean {hint!r}?" if hint else ""))
+    raise CellError(f"{code!r} is not in codelist {codelist.id} ({listed})" + (f"; did you mean {hint!r}?" if hint else ""),
+                    "code")
 
 
 def _closest_code(code: str, codelist: Codelist) -> str | None:

@@ -1,69 +1,25 @@
-"""An entered CRF value as the type of its item, or the problem with it (for :mod:`planner.review`, whatever the source).
+"""An entered value as the type of its item, or the problem with it, for the review.
 
-Entered text is read leniently where it is unambiguous: numbers typed as
-text (with a decimal comma too), ISO dates as text, ``yes``/``no`` in any case.
+The conversion is the one screening uses (:func:`planner.participants.cells.convert`),
+so a value means the same in a candidate file and in a CRF: numbers, dates as
+``YYYY-MM-DD``, yes/no (also y/n, true/false, 1/0), codes of the codelist
+(with a did-you-mean), the item's range. Its problem gets the review's code.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-from collections.abc import Mapping
 from typing import Any
 
-from planner.model import DataType, Item, Range
+from planner.model import Codelist, Item
+from planner.participants.cells import CellError
+from planner.participants.cells import convert as convert_cell
 
-_YES = {"yes": True, "y": True, "no": False, "n": False}
+_CODES = {"type": "CRF-TYPE", "range": "CRF-RANGE", "code": "CRF-CODE"}
 
 
-def _number(text: str) -> float | None:
+def convert(item: Item, value: Any, codelist: Codelist | None) -> tuple[Any, str | None]:
+    """The entered value as the item's type, or ``(None, "CODE|problem")``."""
     try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-
-
-def convert(item: Item, value: Any, codes: tuple[str, ...], decodes: Mapping[str, str]) -> tuple[Any, str | None]:
-    """The entered value as the item's type, or ``(None, problem)``; the problem's code comes first."""
-    t = item.type
-    if t in (DataType.INTEGER, DataType.DECIMAL):
-        number: Any = value
-        if isinstance(value, str):
-            number = _number(value)
-        if isinstance(number, bool) or not isinstance(number, int | float):
-            return None, f"CRF-TYPE|{value!r} is not a number"
-        if t is DataType.INTEGER:
-            if not float(number).is_integer():
-                return None, f"CRF-TYPE|{value!r} is not a whole number"
-            number = int(number)
-        if isinstance(item.range, Range) and number not in item.range:
-            return None, f"CRF-RANGE|{value!r} is outside the allowed range {item.range}"
-        return number, None
-    if t is DataType.DATE:
-        if isinstance(value, dt.datetime):
-            return value.date(), None
-        if isinstance(value, dt.date):
-            return value, None
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip()), None
-            except ValueError:
-                pass
-        return None, f"CRF-TYPE|{value!r} is not a date (YYYY-MM-DD)"
-    if t is DataType.BOOLEAN:
-        if isinstance(value, bool):
-            return value, None
-        if isinstance(value, str) and value.strip().lower() in _YES:
-            return _YES[value.strip().lower()], None
-        return None, f"CRF-CODE|{value!r} is not Yes or No"
-    if t is DataType.CODED:
-        code = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-        if code in codes:
-            return code, None
-        hint = next((c for c, d in decodes.items() if d.casefold() == code.casefold()), None)
-        hint = hint or next(iter(difflib.get_close_matches(code, codes, n=1)), None)
-        tip = f"; did you mean {hint!r}?" if hint else f"; allowed: {', '.join(codes)}"
-        return None, f"CRF-CODE|{value!r} is not a code of {item.codelist}{tip}"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(), None
-    return str(value), None
+        return convert_cell(value, item, codelist), None
+    except CellError as exc:
+        return None, f"{_CODES[exc.kind]}|{exc}"

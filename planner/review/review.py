@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from planner import derive
 from planner.expr import Count, compile_rule
-from planner.model import Category, DataType, Derivation, Item, MonitoringRule, Protocol, Visit, Window
+from planner.model import Category, Codelist, DataType, Derivation, Item, MonitoringRule, Protocol, Visit, Window
 from planner.participants import Firing, Monitor, Participant, Phase, Screener, Status, visit_phase
 from planner.review.capture import NOWHERE, STUDY, Capture, Entry, LogSlot, Place, Places
 from planner.review.convert import convert
@@ -35,7 +35,6 @@ __all__ = ["Reviewer"]
 
 _DAY0: Final = Item("day0", "Date of day 0", DataType.DATE)
 _ASSESSED: Final = Item("assessment_date", "Date of assessment", DataType.DATE)
-_NO_CODES: Final[tuple[tuple[str, ...], dict[str, str]]] = ((), {})
 
 
 class Reviewer:
@@ -50,7 +49,7 @@ class Reviewer:
         self.places = places
         self.protocol = p
         self.slots = places.slots()
-        self.codes = {c.id: (c.codes(), {t.code: t.decode for t in c.terms}) for c in p.dictionary.codelists}
+        self.codelists = {c.id: c for c in p.dictionary.codelists}
         self.arms = [a.id for a in p.arms]
         self.phases = {v.id: visit_phase(p, v) for v in p.schedule.visits}
         logs = frozenset(f.id for f in p.dictionary.forms if f.repeating)
@@ -68,9 +67,9 @@ class Reviewer:
             self.rules.setdefault(m.id, m)
         self._where: dict[tuple[str, str | None], Place] = {}
 
-    def codes_of(self, item: Item) -> tuple[tuple[str, ...], dict[str, str]]:
-        """The codes and decodes an item's value must be one of (none for an item without a codelist)."""
-        return self.codes.get(item.codelist or "", _NO_CODES)
+    def codelist_of(self, item: Item) -> Codelist | None:
+        """The codelist an item's value must be a code of (``None`` for an item without one)."""
+        return self.codelists.get(item.codelist or "")
 
     def derive(self, d: Derivation, record: Mapping[str, Any]) -> tuple[Any, str | None]:
         """One derivation on a visit's record, by the derivation engine (:class:`planner.derive.Derivations`)."""
@@ -133,7 +132,7 @@ class _Review:
 
     def value(self, item: Item, entry: Entry, visit: str | None, what: str) -> Any:
         """The entry as the item's type; a finding (``what`` names the value) when it is not one."""
-        value, problem = convert(item, entry.value, *self.plan.codes_of(item))
+        value, problem = convert(item, entry.value, self.plan.codelist_of(item))
         if problem is not None:
             self.problem(problem, what, entry.place, visit=visit, item=item.name)
         return value
@@ -191,7 +190,7 @@ class _Review:
                         self.add("CRF-MISSING", f"{item.label} ({item.name}) at {heading} is required",
                                  self.places.item(form.id, key, item.name), visit=key, item=item.name)
                     continue
-                value, problem = convert(item, entry.value, *self.plan.codes_of(item))
+                value, problem = convert(item, entry.value, self.plan.codelist_of(item))
                 if problem is not None:  # the message is only written when needed: most values are fine
                     self.problem(problem, f"{item.label} ({item.name}) at {heading}", entry.place, visit=key,
                                  item=item.name)
