@@ -155,6 +155,7 @@ def _columns(score: Score, formula: Callable[[Columns], Values], inputs: list[Va
     from planner.expr.columns import Columns, Part, Span, Values
 
     ok, missing_any = np.ones(size, np.bool_), np.zeros(size, np.bool_)
+    missing_all = np.ones(size, np.bool_)
     given: list[tuple[Param, Any, Any]] = []
     ranges = score.ranges
     for param, v in zip(score.params, inputs, strict=True):
@@ -162,6 +163,7 @@ def _columns(score: Score, formula: Callable[[Columns], Values], inputs: list[Va
         missing = ~v.known
         ok &= accepted if ranges is None else accepted | missing
         missing_any |= missing
+        missing_all &= missing
         given.append((param, x, missing if ranges is not None and missing.any() else None))
 
     def at(end: int, rows: Any = None) -> Any:
@@ -184,9 +186,15 @@ def _columns(score: Score, formula: Callable[[Columns], Values], inputs: list[Va
     open_ = ok & missing_any
     if ranges is None or not open_.any():
         return Values((size,), num=Part(lo, ok), whole=score.whole)
-    rows = np.flatnonzero(open_)
     hi = lo.copy()
-    hi[rows] = at(1, rows)
+    # Nothing given (the score is not for this candidate): the high end is the same for all of them,
+    # computed once; only candidates with some inputs given need the formula at their own high ends.
+    empty = open_ & missing_all
+    if empty.any():
+        hi[empty] = at(1, np.flatnonzero(empty)[:1])[0]
+    rows = np.flatnonzero(open_ & ~missing_all)
+    if rows.size:
+        hi[rows] = at(1, rows)
     ranged = open_ & (hi != lo)
     return Values((size,), num=Part(lo, ok & ~ranged), whole=score.whole,
                   span=Span(lo, hi, ranged, score.whole, covers=True))
