@@ -81,6 +81,23 @@ UNITS: Final[dict[str, UnitInfo]] = {
 }
 
 
+NON_NEGATIVE: Final = frozenset({
+    "count", "multiple of ULN", "fraction of predicted", "mass", "dose per body mass", "dose per body surface",
+    "body mass index", "mass concentration", "substance concentration", "number concentration",
+    "catalytic concentration", "sedimentation rate", "time", "length", "inverse length", "volume",
+    "volume per body mass", "frequency", "mass ratio",
+})
+"""Dimensions whose quantities cannot be negative: counts, concentrations, masses, durations, lengths …
+
+Not here: scores and per cent (a change can be negative), no unit, temperature, pressure.
+"""
+
+
+def non_negative(unit: str) -> bool:
+    """Whether a value in ``unit`` (a known unit) can never be below zero (an ANC of −3500 is a typo)."""
+    return UNITS[unit].dimension in NON_NEGATIVE
+
+
 def is_known(unit: str) -> bool:
     """Whether ``unit`` is in the vocabulary."""
     return unit in UNITS

@@ -76,8 +76,8 @@ def numeric_rule(item: Item) -> Rule:
     kind: Kind = "whole" if whole else "decimal"
     noun = "a whole number" if whole else "a number"
     unit = _unit(item)
-    rng = item.range
-    if isinstance(rng, Range) and (rng.low is not None or rng.high is not None):
+    rng = item.accepted  # the item's range, floored at zero where the unit cannot be negative
+    if rng is not None and (rng.low is not None or rng.high is not None):
         if rng.low is not None and rng.high is not None:
             op: Operator = "between"
             f1, f2 = _num(rng.low), _num(rng.high)
@@ -87,10 +87,11 @@ def numeric_rule(item: Item) -> Rule:
         else:
             assert rng.high is not None
             op, f1, f2, span = "lessThanOrEqual", _num(rng.high), None, f"of at most {_num(rng.high)}"
-        return Rule(kind, op, f1, f2, "Allowed values", f"{noun.capitalize()} {span}{unit}.",
+        note = f" Range {show(item.range)}." if isinstance(item.range, TBC) else ""
+        return Rule(kind, op, f1, f2, "Allowed values", clean(f"{noun.capitalize()} {span}{unit}.{note}", PROMPT_MAX),
                     f"Enter {noun} {span}{unit}.")
     low, high = (str(_WHOLE_MIN), str(_WHOLE_MAX)) if whole else ("-" + _DECIMAL_LIMIT, _DECIMAL_LIMIT)
-    note = f" Range {show(rng)}." if isinstance(rng, TBC) else ""
+    note = f" Range {show(item.range)}." if isinstance(item.range, TBC) else ""
     return Rule(kind, "between", low, high, "Allowed values", clean(f"{noun.capitalize()}{unit}.{note}", PROMPT_MAX),
                 f"Enter {noun}{unit}.")
 
@@ -131,10 +132,11 @@ def allowed_text(item: Item, codelists: Mapping[str, Codelist]) -> str:
         return "text"
     noun = "whole number" if item.type is DataType.INTEGER else "number"
     if isinstance(item.range, Range):
-        return f"{noun} {item.range}"
+        return f"{noun} {item.accepted}"
+    floor = f" {item.accepted}" if item.accepted is not None else ""  # ≥ 0 for a quantity that cannot be negative
     if isinstance(item.range, TBC):
-        return f"{noun}; range {show(item.range)}"
-    return noun
+        return f"{noun}{floor}; range {show(item.range)}"
+    return f"{noun}{floor}"
 
 
 class Validations:

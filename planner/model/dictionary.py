@@ -78,6 +78,25 @@ class Item:
         if isinstance(self.range, Range) and not numeric:
             raise FieldError("range", f"item {self.name!r} is {self.type.value}: only integer and decimal items take a range")
 
+    @property
+    def accepted(self) -> Range | None:
+        """The values an entry of this item may take: its range, and never below zero for a quantity that
+        cannot be negative (:func:`planner.units.non_negative`: a count, a concentration, a duration …).
+
+        Every reader (screening files, observation files, CRF read-back) and the
+        CRF's cell validation use this one answer.
+        """
+        from planner import units
+
+        declared = self.range if isinstance(self.range, Range) else None
+        if self.type not in (DataType.INTEGER, DataType.DECIMAL) or not isinstance(self.unit, str):
+            return declared
+        if not units.is_known(self.unit) or not units.non_negative(self.unit):
+            return declared
+        if declared is None:
+            return Range(0, None)
+        return declared if declared.low is not None else Range(0, declared.high)
+
 
 @frozen
 class Form:

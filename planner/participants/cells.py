@@ -77,7 +77,10 @@ def convert(raw: object, item: Item, codelist: Codelist | None = None, factor: f
         value = _coded(raw, codelist)
     else:
         value = _text(raw)
-    if isinstance(item.range, Range) and isinstance(value, (int, float)) and value not in item.range:
+    accepted = item.accepted
+    if accepted is not None and isinstance(value, (int, float)) and value not in accepted:
+        if not isinstance(item.range, Range) or item.range.low is None:  # the floor is the unit's, not declared
+            raise CellError(f"{number_text(value)} is below zero, and a value in {item.unit} cannot be negative", "range")
         raise CellError(f"{number_text(value)} is outside the item's range {item.range}", "range")
     return value
 

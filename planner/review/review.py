@@ -125,6 +125,8 @@ class _Review:
         self.visits: dict[str, dict[str, Any]] = {}  # visit key → item name → value
         self.logs: dict[str, list[dict[str, Any]]] = {}
         self.derived: list[DerivedValue] = []
+        self.arm: str | None = None  # the participant's arm, when the entry names one of the protocol's
+        self.arm_unknown = "arm not entered"  # why the arm is not known, for the findings of arm-specific rules
 
     def add(self, code: str, message: str, place: Place = NOWHERE, *, visit: str | None = None,
             item: str | None = None) -> None:
@@ -151,9 +153,12 @@ class _Review:
             self.add("CRF-MISSING", "Participant ID is missing on the cover sheet", self.places.cover("participant"))
         arm = cover.get("arm")
         arms = self.plan.arms
-        if arm is not None and str(arm.value).strip() not in arms:
-            self.add("CRF-CODE", f"arm {arm.value!r} is not an arm of the protocol (allowed: {', '.join(arms)})",
-                     arm.place)
+        if arm is not None and str(arm.value).strip() in arms:
+            self.arm = str(arm.value).strip()
+        elif arm is not None:  # a typo must not silence the rules of the arm meant: judge as for an unknown arm
+            self.arm_unknown = f"arm {arm.value!r} is not an arm of the protocol"
+            self.add("CRF-CODE", f"{self.arm_unknown} (allowed: {', '.join(arms)}); every arm's safety rules are "
+                     "applied until it is corrected", arm.place)
         anchor = cover.get("anchor")
         if anchor is None:
             return None
@@ -268,9 +273,8 @@ class _Review:
     def participant(self, visit: Visit | None, values: Mapping[str, Any]) -> Participant:
         """The entries as a :class:`~planner.participants.Participant` for screening and monitoring."""
         cover = self.capture.cover
-        arm = str(cover["arm"].value).strip() if "arm" in cover else None
         pid = str(cover["participant"].value) if "participant" in cover else "?"
-        return Participant(pid, 0, dict(values), dict(self.logs), visit.id if visit else None, arm)
+        return Participant(pid, 0, dict(values), dict(self.logs), visit.id if visit else None, self.arm)
 
     def screening_values(self) -> dict[str, Any]:
         """Item values before treatment (the earliest entered value of each item)."""
@@ -340,6 +344,6 @@ class _Review:
         when = f"at {visit.name}" if visit is not None else "in the logs"
         ctcae = f" [CTCAE v5.0: {'; '.join(g.text() for g in firing.ctcae)}]" if firing.ctcae else ""
         where = self.plan.rule_place(self.plan.rules[firing.rule], visit)
-        arm = " (arm not entered; the rule is for " + ", ".join(firing.arms) + ")" if firing.arm_unconfirmed else ""
+        arm = f" ({self.arm_unknown}; the rule is for {', '.join(firing.arms)})" if firing.arm_unconfirmed else ""
         self.add("CRF-MONITOR", f"{firing.name} {when}: {firing.action.value} — {firing.action_text}{ctcae}{arm} "
                  f"(because {'; '.join(firing.because)})", where, visit=visit.id if visit else None)
