@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 from openpyxl import load_workbook
-from test_xlsx_read import blank, correct_filling, engine, read, with_changes  # noqa: F401 - engine: a fixture
+from test_xlsx_read import blank, correct_filling, read, with_changes
 
 from exports.xlsx import plan
 from exports.xlsx.fill import fill

@@ -70,12 +70,6 @@ def filled_correctly(pid: str) -> bytes:
     return fill(blank(pid), plan(protocol), correct_filling(pid))
 
 
-@pytest.fixture(params=["fast", "openpyxl"])
-def engine(request):
-    """Which reader reads the cells: each read-back test runs with both."""
-    return request.param
-
-
 def read(protocol: Protocol, data: bytes, engine: Engine) -> CrfReport:
     """Review ``data`` reading the cells with ``engine`` only (the fast reader must not fall back here)."""
     return CrfReader(protocol, engine=engine).read(data)
