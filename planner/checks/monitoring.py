@@ -306,6 +306,19 @@ def unverified_class(ctx: Context) -> Iterator[Hit]:
                           status=entry.status.value, note=entry.note)
 
 
+def unknown_agent_unmonitored(ctx: Context) -> Iterator[Hit]:
+    """An arm gives an agent whose risks the risk table cannot know (mechanism 'other', or a class
+    the table lacks) and no monitoring rule applies to the arm: a new drug would pass silently."""
+    for i, arm in _arms(ctx):
+        if ctx.rules_for(arm):
+            continue
+        for j, x in ctx.active(arm):
+            unknown = [m.value for m in x.mechanisms if m not in ctx.risks]
+            if unknown:
+                yield hit(f"$.arms[{i}].interventions[{j}]", crumb(label(arm), label(x)), agent=x.agent,
+                          mechanism=", ".join(unknown))
+
+
 def _grading_problems(ctx: Context, g: CtcaeGrading) -> Iterator[tuple[str, str, str]]:
     """``(field, problem, what to do)`` for a CTCAE grading the data cannot feed."""
     item, want = ctx.item(g.item), ctcae.term_unit(g.term)
@@ -401,4 +414,10 @@ CHECKS: tuple[Check, ...] = (
           "A safety rule that reads an undefined name can never fire: every name must be an item (or a "
           "derivation id) of the data dictionary, and count() counts the records of a repeating form.",
           unknown_item),
+    Check(_M, "MON017", Severity.WARNING, "agent of unknown risks unmonitored",
+          "the risks of {agent} (mechanism {mechanism}) are not in the risk table, and no monitoring rule applies "
+          "to this arm; add the rules its label or investigator's brochure gives, with their source",
+          "A new agent's risks cannot be checked against the table, so at least its own monitoring must be "
+          "stated; the checks then hold those rules to the schedule and the CRF like any other.",
+          unknown_agent_unmonitored),
 )
