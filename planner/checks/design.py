@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Iterator
 
 from planner.checks.context import Context, crumb, label, walk
@@ -11,10 +13,12 @@ from planner.model import (
     TBC,
     Action,
     DataType,
+    Masking,
     Quantity,
     RandomisationMethod,
     Role,
     StudyKind,
+    Window,
 )
 
 _D = Area.DESIGN
@@ -209,6 +213,54 @@ def schedule(ctx: Context) -> Iterator[Hit]:
         if isinstance(v.day, int) and isinstance(s.duration_days, int) and v.day > s.duration_days:
             yield hit(f"$.schedule.visits[{i}].day", where, problem=f"day {v.day} is after the end of the "
                       f"schedule (day {s.duration_days})", todo="move the visit or extend 'duration_days'")
+    timed = [(i, v) for i, v in enumerate(s.visits) if isinstance(v.day, int)]
+    for (_, a), (j, b) in itertools.pairwise(timed):
+        assert isinstance(a.day, int) and isinstance(b.day, int)
+        where = crumb("schedule", label(b))
+        if b.day < a.day:
+            yield hit(f"$.schedule.visits[{j}].day", where, problem=f"day {b.day} comes before day {a.day} of "
+                      f"the visit listed before it ({a.name})", todo="list the visits in day order")
+        elif isinstance(a.window, Window) and isinstance(b.window, Window) \
+                and a.day + a.window.after >= b.day - b.window.before:
+            yield hit(f"$.schedule.visits[{j}].window", where,
+                      problem=f"its window (days {b.day - b.window.before} to {b.day + b.window.after}) overlaps "
+                      f"that of {a.name} (days {a.day - a.window.before} to {a.day + a.window.after}), so a "
+                      "date of assessment could belong to either",
+                      todo="narrow the windows so that neighbouring visits do not share a day")
+
+
+_RANDOMISED = re.compile(r"(?<![-\w])(?<!non-)(?<!not )randomi[sz]ed\b|\brandomly (?:allocated|assigned)\b", re.I)
+_NOT_RANDOMISED = re.compile(r"\b(?:non-?randomi[sz]ed|not randomi[sz]ed)\b", re.I)
+_BLINDED = re.compile(r"\b(?:double|single|triple|assessor|observer)[- ]blind(?:ed)?\b|\bmasked\b|"
+                      r"\bblinded (?:assessors?|outcome|scorers?|study|trial|experiment)\b", re.I)
+_OPEN = re.compile(r"\bopen[- ]label\b|\bunblinded\b|\bnot blinded\b", re.I)
+
+
+def design_text_and_fields(ctx: Context) -> Iterator[Hit]:
+    """The design text says randomised or blinded while the randomisation or masking says otherwise,
+    or the reverse (a field still to be confirmed is not compared)."""
+    p = ctx.protocol
+    text = p.design if isinstance(p.design, str) else ""
+    method = p.randomisation.method if p.randomisation is not None else RandomisationMethod.NONE
+    if not isinstance(method, TBC):
+        randomised = method is not RandomisationMethod.NONE
+        if _RANDOMISED.search(text) and not randomised:
+            yield hit("$.randomisation.method", "design", problem="the design says randomised, but the "
+                      "randomisation method is " + ("none" if p.randomisation is not None else "not given"),
+                      todo="give the method (simple, permuted block …) or correct the design text")
+        elif _NOT_RANDOMISED.search(text) and randomised:
+            yield hit("$.randomisation.method", "design", problem=f"the design says non-randomised, but the "
+                      f"randomisation method is {method.value}", todo="correct the design text or the method")
+    masking = p.blinding.masking if p.blinding is not None else Masking.OPEN
+    if not isinstance(masking, TBC):
+        blinded = masking is not Masking.OPEN
+        if _BLINDED.search(text) and not blinded:
+            yield hit("$.blinding.masking", "design", problem="the design says blinded, but the masking is "
+                      + ("open label" if p.blinding is not None else "not given"),
+                      todo="state who is blinded (masking) or correct the design text")
+        elif _OPEN.search(text) and blinded:
+            yield hit("$.blinding.masking", "design", problem=f"the design says open label, but the masking is "
+                      f"{masking.value}", todo="correct the design text or the masking")
 
 
 def reference_keys(ctx: Context) -> Iterator[Hit]:
@@ -283,7 +335,8 @@ CHECKS: tuple[Check, ...] = (
           "Each investigational or model-induction agent states dose, route and frequency (SPIRIT 11a, "
           "ARRIVE 9).", intervention_incomplete),
     Check(_D, "DES009", Severity.ERROR, "schedule inconsistent", "{problem}; {todo}",
-          "Visits belong to an existing epoch, collect existing forms, and fall within the schedule.", schedule),
+          "Visits belong to an existing epoch, collect existing forms, fall within the schedule, are listed in day "
+          "order, and have windows that do not overlap their neighbours'.", schedule),
     Check(_D, "DES010", Severity.ERROR, "unknown reference key",
           "the value cites '{key}', which is not a reference key; use one of: {known}",
           "Values cite the 'key' of an entry in 'references'.", reference_keys),
@@ -299,4 +352,8 @@ CHECKS: tuple[Check, ...] = (
     Check(_D, "DES014", Severity.WARNING, "value to verify",
           "{what}: {reason}; verify it against the primary source, then drop 'verify'",
           "Values from secondary sources are marked until checked against the primary publication.", to_verify),
+    Check(_D, "DES015", Severity.ERROR, "design text and fields disagree", "{problem}; {todo}",
+          "What the design text claims (randomised, blinded, open label) is what the randomisation and "
+          "blinding fields say, so the documents and the allocation tools agree (SPIRIT 16–17, EDA).",
+          design_text_and_fields),
 )
