@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.expr import Expr, count, count_distinct, days_between, item, q
+from planner.expr import count, count_distinct, days_between, item, q
 from planner.model import (
     TBC,
     Action,
@@ -49,6 +49,7 @@ from planner.model import (
     Visit,
     Window,
 )
+from planner.scores.pasi import PASI_GRADE_MAX, PASI_INPUTS, PASI_REGION_WEIGHTS
 from protocols import _forms as forms
 from protocols import _refs as refs
 from protocols._safety import ACTION_TBC, anaemia, liver_rules, lymphopenia, neutropenia, serious_infection_hold
@@ -99,7 +100,6 @@ DX = Codelist("DX", "Diagnosis", (Term("RA", "Rheumatoid arthritis"), Term("PsA"
                                   Term("axSpA", "Axial spondyloarthritis")))
 INT, DEC, BOOL, CODED, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.CODED, DataType.TEXT
 
-_PASI_REGIONS = (("head", 0.1), ("arms", 0.2), ("trunk", 0.3), ("legs", 0.4))
 
 DICTIONARY = DataDictionary(
     codelists=(forms.SEX, DX, forms.MECHANISM, forms.TB_RESULT),
@@ -132,9 +132,8 @@ DICTIONARY = DataDictionary(
         )),
         Form("pasi", "Psoriasis Area and Severity Index", description="Regions weighted head 0.1, arms 0.2, "
              "trunk 0.3, legs 0.4; erythema, induration and scaling 0–4; area 0–6.", items=tuple(
-                 Item(f"pasi_{region}_{part}", f"PASI {region}: {part}", INT,
-                      range=Range(0, 6 if part == "area" else 4), required=False)
-                 for region, _ in _PASI_REGIONS for part in ("erythema", "induration", "scaling", "area"))),
+                 Item(f"pasi_{region}_{part}", f"PASI {region}: {part}", INT, range=Range(0, top), required=False)
+                 for region in PASI_REGION_WEIGHTS for part, top in PASI_GRADE_MAX.items())),
         Form("pro", "Patient-reported outcomes", items=(
             Item("pro_score", "Patient-reported outcome score", DEC, unit=TBC("instrument not named in the seed"),
                  guidance="Instrument to be confirmed: the seed names 'patient-reported outcomes' only."),
@@ -166,17 +165,6 @@ SCHEDULE = Schedule(
     duration_days=TBC("study length " + NOT_IN_SEED),
 )
 
-def _pasi_expression() -> Expr:
-    """PASI = Σ region weight × (erythema + induration + scaling) × area score."""
-    total: Expr | None = None
-    for region, weight in _PASI_REGIONS:
-        severity = item(f"pasi_{region}_erythema") + item(f"pasi_{region}_induration") + item(f"pasi_{region}_scaling")
-        term = weight * severity * item(f"pasi_{region}_area")
-        total = term if total is None else total + term
-    assert total is not None
-    return total
-
-
 DERIVATIONS = (
     Derivation("das28_esr", "DAS28-ESR", unit="score", method="das28_esr",
                inputs=("tjc28", "sjc28", "esr_mm_h=esr", "gh_mm=gh")),
@@ -185,7 +173,7 @@ DERIVATIONS = (
     Derivation("ra_2010_score", "2010 ACR/EULAR RA classification score", unit="score", method="ra_2010_score",
                inputs=("joints=ra_joints", "serology=ra_serology", "acute_phase=ra_acute_phase",
                        "duration=ra_duration"), source="ra2010"),
-    Derivation("pasi", "PASI", unit="score", expression=_pasi_expression()),
+    Derivation("pasi", "PASI", unit="score", method="pasi", inputs=tuple(f"{n}=pasi_{n}" for n in PASI_INPUTS)),
     Derivation("serious_infections", "Number of serious infections", unit="count",
                expression=count("ae", where=item("ae.infection") & item("ae.serious"))),
 )

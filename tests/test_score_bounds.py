@@ -43,7 +43,7 @@ def accepted(draw: st.DrawFn, score: Score) -> dict[str, Any]:
 
 
 def test_the_scores_that_are_sums_of_non_negative_parts_declare_ranges() -> None:
-    assert ["cdai", "cia_clinical_score", "mrss_total", "ra_2010_score", "ssc_2013_score"] == DECLARED
+    assert ["cdai", "cia_clinical_score", "mrss_total", "pasi", "ra_2010_score", "ssc_2013_score"] == DECLARED
     assert all(DERIVATIONS[n].ranges is None for n in ("das28_esr", "das28_crp", "sdai", "fvc_change"))
 
 

@@ -47,6 +47,7 @@ from planner.scores import (
     ssc_2013_score,
     ssc_ild_progression,
 )
+from planner.scores.pasi import PASI_INPUTS
 
 R = DiseaseActivity.REMISSION
 L = DiseaseActivity.LOW
@@ -588,6 +589,7 @@ def test_registry_names() -> None:
         "das28_crp",
         "sdai",
         "cdai",
+        "pasi",
         "mrss_total",
         "fvc_change",
         "ssc_2013_score",
@@ -605,6 +607,8 @@ def test_registry_inputs_match_the_function(name: str) -> None:
         assert MRSS_SITES == derivation.inputs
     elif name == "cia_clinical_score":
         assert ("paw_1", "paw_2", "paw_3", "paw_4") == derivation.inputs
+    elif name == "pasi":  # the function takes four regions; the derivation their 16 grades
+        assert PASI_INPUTS == derivation.inputs
     else:  # the public function of the same name takes the derivation's inputs, in order
         function = getattr(planner.scores, name)
         assert tuple(inspect.signature(function).parameters) == derivation.inputs

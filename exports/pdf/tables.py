@@ -220,6 +220,15 @@ def objectives_table(p: Protocol, cite: Cite) -> Table:
     )
 
 
+def _shared_prefix(bound: dict[str, str]) -> str | None:
+    """"each input from item pasi_<input> (…)" when every item is its parameter under one prefix (PASI's 16)."""
+    first_param, first_item = next(iter(bound.items()))
+    prefix = first_item.removesuffix(first_param) if first_item.endswith(first_param) else ""
+    if prefix and len(bound) > 3 and all(item == prefix + param for param, item in bound.items()):
+        return f"each input from item {prefix}<input> ({', '.join(bound)})"
+    return None
+
+
 def derivations_table(p: Protocol, cite: Cite) -> Table:
     """Derived measures: how each is computed, and from which items."""
     rows: list[tuple[Text, ...]] = []
@@ -227,7 +236,7 @@ def derivations_table(p: Protocol, cite: Cite) -> Table:
         if d.method is not None:
             how = t("published score ", rule(d.method))
             if d.inputs:
-                how = t(how, muted(" with "), rule(", ".join(d.inputs)))
+                how = t(how, muted(" with "), rule(_shared_prefix(d.bindings()) or ", ".join(d.inputs)))
         elif d.expression is not None:
             how = value(d.expression)
         else:

@@ -2,9 +2,9 @@
 
 A protocol names a derivation (``"das28_crp"``) and the variables it records;
 :meth:`Derivation.compute` turns one visit's values into the derived value.
-Only derivations whose inputs are flat scalars are registered: PASI (a grade
-set per region) is left out, and the CIA score is registered for the default
-0–4 per-paw scheme only.
+Only derivations whose inputs are flat scalars are registered: the PASI as
+its 16 grades (``head_erythema`` … ``legs_area``), and the CIA score for the
+default 0–4 per-paw scheme only.
 
 A derivation that never falls when any input rises, within a known range
 per input — a sum of non-negative parts such as the mRSS or the 2013 SSc
@@ -24,11 +24,12 @@ from planner.scores.activity import CDAI, DAS28_CRP, DAS28_ESR, SDAI
 from planner.scores.cia import cia_derivation
 from planner.scores.classification import RA_2010, SSC_2013, SSC_2013_ITEMS
 from planner.scores.formula import Derivation, Param
+from planner.scores.pasi import PASI
 from planner.scores.ssc import FVC_CHANGE, MRSS
 
 __all__ = ["DERIVATIONS", "SSC_2013_ITEMS", "Derivation", "Param"]
 
-_ALL: Final = (DAS28_ESR, DAS28_CRP, SDAI, CDAI, MRSS, FVC_CHANGE, SSC_2013, RA_2010, cia_derivation())
+_ALL: Final = (DAS28_ESR, DAS28_CRP, SDAI, CDAI, PASI, MRSS, FVC_CHANGE, SSC_2013, RA_2010, cia_derivation())
 
 DERIVATIONS: Final[Mapping[str, Derivation]] = MappingProxyType({d.name: d for d in _ALL})
 """The registered derivations by name (read-only)."""
