@@ -23,7 +23,6 @@ from exports.xlsx import formula as xf
 from exports.xlsx.translate import Translator, Untranslatable, expression_formula
 from planner.expr import Expr, compile_rule, evaluate
 from planner.expr.logic import truth
-from planner.expr.sql import SqlUnsupported
 from planner.model import DataType, Item
 
 Record = Mapping[str, Any]
@@ -162,64 +161,17 @@ def excel_engine(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
     return run
 
 
-# -- SQL on DuckDB -----------------------------------------------------------------------------
-
-_DUCKDB: list[Any] = []
-
-
-def duckdb_connection() -> Any:
-    """One in-memory DuckDB connection for the whole test session (a connection costs milliseconds)."""
-    import duckdb
-
-    if not _DUCKDB:
-        _DUCKDB.append(duckdb.connect(":memory:"))
-    return _DUCKDB[0]
-
-
-def sql_duckdb(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
-    """The SQL backend's query (:mod:`planner.expr.sql`), over the records as a table, run by DuckDB."""
-    from planner.expr import sql
-
-    types = {name: it.type for name, it in items.items()}
-
-    def run(records: Sequence[Record]) -> list[Any]:
-        source = sql.values_table(records, types, row_number="__row")
-        query = sql.select({"answer": expr}, source, keep=["__row"]).order_by(sx_column("__row"))
-        rows = duckdb_connection().execute(query.sql(dialect="duckdb")).fetchall()
-        return [_sql_answer(value, condition) for _, value in rows]
-
-    return run
-
-
-def sx_column(name: str) -> Any:
-    import sqlglot.expressions as sx
-
-    return sx.column(name, quoted=True)
-
-
-def _sql_answer(value: Any, condition: bool) -> Any:
-    if value is None:
-        return None
-    if condition:
-        return bool(value)
-    if isinstance(value, dt.date):
-        raise AssertionError(f"a formula gave a date: {value!r}")
-    return value
-
-
 BACKENDS: dict[str, Compile] = {
     "compiled": compiled,
     "columns": columns,
     "excel-tree": excel_tree,
     "excel-formulas": excel_engine,
-    "sql-duckdb": sql_duckdb,
 }
 """Every executable backend but the reference, by name."""
 
 GAPS: dict[str, tuple[type[Exception], str]] = {
     "excel-tree": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
     "excel-formulas": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
-    "sql-duckdb": (SqlUnsupported, "counts over a repeating form (a second table)"),
 }
 """Constructs a backend cannot express, and the typed error it raises for them (the suite generates none)."""
 
