@@ -150,6 +150,17 @@ def test_a_flipped_operator_in_one_backend_is_caught(monkeypatch: pytest.MonkeyP
     assert found is not None and found.startswith("excel-tree:")
 
 
+def test_a_flipped_operator_in_the_sql_backend_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``>=`` written as ``>`` in the SQL compiler: some generated case must disagree on DuckDB."""
+    from sqlglot import exp
+
+    from planner.expr.sql import compile as sql_compile
+
+    monkeypatch.setitem(sql_compile._CMP, ">=", exp.GT)  # noqa: SLF001 - the deliberate bug
+    found = _first_disagreement(("sql-duckdb",))
+    assert found is not None and found.startswith("sql-duckdb:")
+
+
 def _first_disagreement(names: tuple[str, ...]) -> str | None:
     """The first disagreement of ``names`` with the reference over freshly generated cases (no shrinking)."""
     try:
