@@ -129,7 +129,11 @@ def test_today_is_the_evaluation_date_when_fixed() -> None:
     assert "2025-03-04" in text and "CURRENT_DATE" not in text
 
 
-def test_one_query_answers_every_output_for_every_record_in_order() -> None:
+@pytest.mark.parametrize("chunk", [100_000, 7])
+def test_one_query_answers_every_output_for_every_record_in_order(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.expr.sql import engine
+
+    monkeypatch.setattr(engine, "CHUNK", chunk)  # records loaded in several statements keep their order
     records = [{"n": i, "m": 2, "x": 1.0, "flag": i % 2 == 0, "code": "A", "hb": 9.5} for i in range(30, 0, -1)]
     rows = duck().evaluate(EVERYTHING[::2], ITEMS, records)
     for r, (rule, score) in zip(records, rows, strict=True):
