@@ -17,7 +17,7 @@ sqlglot = pytest.importorskip("sqlglot")
 
 from planner.expr import evaluate, parse  # noqa: E402
 from planner.expr.logic import truth  # noqa: E402
-from planner.expr.sql import DIALECTS, DuckDB, Output, Unexpressible, render, select  # noqa: E402
+from planner.expr.sql import DIALECTS, NUMERIC_TRUTHS, DuckDB, Output, Unexpressible, render, select  # noqa: E402
 from planner.model import DataType, Item  # noqa: E402
 
 ITEMS = {
@@ -116,12 +116,20 @@ EVERYTHING = [
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_the_query_renders_in_every_dialect_and_parses_back(dialect: str) -> None:
-    query = select(EVERYTHING, ITEMS, key="participant")
+    query = select(EVERYTHING, ITEMS, key="participant", numeric_truths=dialect in NUMERIC_TRUTHS)
     text = render(query, dialect)
     back = sqlglot.parse_one(text, read=dialect)
     assert ["participant", "rule", "dates", "score"] == [c.alias_or_name for c in back.expressions]
     today = "CAST(GETDATE() AS DATE)" if dialect == "tsql" else "CAST(CURRENT_DATE AS DATE)"
     assert today in text  # the engine's date unless fixed, as a date (SQL Server's GETDATE() has a time)
+
+
+def test_numeric_truths_answer_one_zero_or_null_as_the_truth_does() -> None:
+    records = [{"n": 20, "flag": False}, {"n": 20, "flag": True}, {"n": 20}]
+    rule = [Output("a", parse("n >= 18 and not flag"))]
+    query = select(rule, ITEMS, "records", "__record", numeric_truths=True)
+    assert [(1,), (0,), (None,)] == duck().run(query, ITEMS, records)
+    assert " AS [a]" in render(query, "tsql") and "THEN 1" in render(query, "tsql")
 
 
 def test_today_is_the_evaluation_date_when_fixed() -> None:

@@ -20,6 +20,6 @@ except ImportError as err:  # pragma: no cover - the test extra installs it
 
 from planner.expr.sql.compile import SqlCompiler, Unexpressible
 from planner.expr.sql.engine import COLUMN_TYPES, DuckDB
-from planner.expr.sql.query import DIALECTS, Output, render, select
+from planner.expr.sql.query import DIALECTS, NUMERIC_TRUTHS, Output, render, select
 
-__all__ = ["COLUMN_TYPES", "DIALECTS", "DuckDB", "Output", "SqlCompiler", "Unexpressible", "render", "select"]
+__all__ = ["COLUMN_TYPES", "DIALECTS", "NUMERIC_TRUTHS", "DuckDB", "Output", "SqlCompiler", "Unexpressible", "render", "select"]

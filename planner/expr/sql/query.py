@@ -24,6 +24,9 @@ from planner.model import Item
 DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake", "tsql")
 """The dialects the query is tested to render in (and to parse back from)."""
 
+NUMERIC_TRUTHS = frozenset({"tsql"})
+"""Dialects whose results hold no boolean values: select with ``numeric_truths=True`` for them."""
+
 
 @frozen
 class Output:
@@ -36,13 +39,15 @@ class Output:
 
 def select(outputs: Sequence[Output], items: Mapping[str, Item], table: str = "records",
            key: str | None = None, today: dt.date | None = None,
-           units: Mapping[str, str | None] | None = None) -> exp.Select:
+           units: Mapping[str, str | None] | None = None, numeric_truths: bool = False) -> exp.Select:
     """``SELECT key, <output>… FROM table ORDER BY key``, every output computed per row.
 
     ``items`` are the table's columns (their names quoted, as written).
     ``today`` fixes ``today()``; ``None`` leaves it to the engine's
-    ``CURRENT_DATE``. Raises :class:`Unexpressible` for a construct the
-    backend cannot write, naming it.
+    ``CURRENT_DATE``. ``numeric_truths`` answers a condition 1, 0 or ``NULL``
+    instead of a boolean, for engines with no boolean values in a result
+    (:data:`NUMERIC_TRUTHS`: SQL Server). Raises :class:`Unexpressible` for a
+    construct the backend cannot write, naming it.
     """
     names = [o.name for o in outputs]
     if key is not None:
@@ -55,6 +60,9 @@ def select(outputs: Sequence[Output], items: Mapping[str, Item], table: str = "r
         columns.append(exp.column(key, quoted=True))
     for o in outputs:
         sql = compiler.condition(o.expr) if o.condition else compiler.value(o.expr)
+        if o.condition and numeric_truths:
+            sql = exp.Case(ifs=[exp.If(this=sql, true=exp.Literal.number(1)),
+                                exp.If(this=exp.Not(this=exp.Paren(this=sql)), true=exp.Literal.number(0))])
         columns.append(exp.alias_(sql, o.name, quoted=True, copy=False))
     query = exp.select(*columns, copy=False).from_(exp.Table(this=exp.to_identifier(table, quoted=True)), copy=False)
     if key is not None:
