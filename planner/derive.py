@@ -45,7 +45,7 @@ def compute(derivation: Derivation, record: Mapping[str, Any], unit_of: Mapping[
     Derivations that ``derivation`` reads must already be in ``record``.
     """
     step = _prepare(derivation, unit_of or {}, frozenset())
-    value, problem = step.run(dict(record), report_missing=True)
+    value, problem = step.run(dict(record), True)
     return value, problem
 
 
@@ -132,21 +132,26 @@ class _Step:
     empty: Any = None  # the value with no input given: the score's whole range, when it declares one
     memo: dict[tuple[object, ...], tuple[Any, str | None]] = field(factory=dict)
 
-    def run(self, record: Mapping[str, Any], *, report_missing: bool) -> tuple[Any, str | None]:
-        """``(value, problem)`` on ``record``; missing inputs are a problem only with ``report_missing``."""
+    def run(self, record: Mapping[str, Any], report_missing: bool) -> tuple[Any, str | None]:
+        """``(value, problem)`` on ``record``; missing inputs are a problem only with ``report_missing``.
+
+        Run once per derivation and record when screening: kept lean (positional flag, one scan for gaps).
+        """
         if self.compiled is not None:
             value = self.compiled(record)
             known = value is not None and not isinstance(value, Bounds)
             return value, None if known or not report_missing else "inputs missing"
         if self.score is None:
             return None, self.problem or "cannot be computed"
-        values = [record.get(name) for _, name in self.inputs]
+        get = record.get
+        values = [get(name) for _, name in self.inputs]
         for i in self.derived:  # a derived value known only between two ends is not known
             if values[i].__class__ is Bounds:
                 values[i] = None
+        gap = None in values
         missing = f"missing {', '.join(n for (_, n), v in zip(self.inputs, values, strict=True) if v is None)}" \
-            if report_missing and None in values else None
-        if None in values:
+            if report_missing and gap else None
+        if gap:
             if self.score.ranges is None:  # without declared ranges a missing input leaves it unknown
                 return None, missing
             if values.count(None) == len(values):  # nothing given (the score is not for this candidate)
@@ -230,7 +235,7 @@ class Derivations:
         """
         problems: dict[str, str] = {}
         for step in self._steps:
-            record[step.derivation.id], problem = step.run(record, report_missing=report_missing)
+            record[step.derivation.id], problem = step.run(record, report_missing)
             if problem is not None:
                 problems[step.derivation.id] = problem
         return problems
@@ -238,7 +243,7 @@ class Derivations:
     def one(self, derivation_id: str, record: Mapping[str, Any]) -> tuple[Any, str | None]:
         """``(value, problem)`` of one derivation on ``record``, which holds the derivations it reads."""
         step = next(s for s in self._steps if s.derivation.id == derivation_id)
-        return step.run(record, report_missing=True)
+        return step.run(record, True)
 
     def missing(self, names: Iterable[str], record: Mapping[str, Any]) -> tuple[str, ...]:
         """``names`` with each derivation replaced by its missing inputs (recursively), in order."""
