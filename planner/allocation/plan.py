@@ -225,7 +225,7 @@ def _factors(protocol: Protocol, method: object, problems: list[str]) -> tuple[F
         elif it.type is DataType.CODED and it.codelist and (cl := protocol.dictionary.codelist(it.codelist)):
             out.append(Factor(name, it.label, tuple((t.code, t.decode) for t in cl.terms)))
         else:
-            problems.append(f"{protocol.id}: stratum {name!r} is a {it.type.value} item; stratify on a coded or "
+            problems.append(f"{protocol.id}: stratum {name!r} is an item of type {it.type.value}; stratify on a coded or "
                             "yes/no item (group numbers into categories first)")
     return tuple(out)
 
