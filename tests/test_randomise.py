@@ -273,3 +273,23 @@ def test_key_records_what_was_given_on_the_command_line(tmp_path):
     assert ("2026", "given on the command line") == settings_rows["seed"]
     assert ("0.1", "the protocol") == settings_rows["protocol version"]
     assert settings_rows["random stream"][0].startswith("protocol-planner/allocation/v1")
+
+
+def test_a_protocol_file_with_ratios_and_a_seed_needs_no_options(tmp_path, capsys):
+    from planner.serialize import dump
+
+    source = tmp_path / "two-to-one.yaml"
+    source.write_text(dump(two_arm(ratios=(2, 1), block_sizes=(3, 6), seed=42), "yaml"), encoding="utf-8")
+    assert 0 == main(["randomise", str(source), "-o", str(tmp_path / "out"), "--n", "30"])
+    assert "ratio 2:1; every block in ratio" in capsys.readouterr().out
+    balance_rows = list(csv.reader(io.StringIO(
+        (tmp_path / "out" / "dbt-refractory-balance.csv").read_text(encoding="utf-8-sig"))))
+    assert all("yes" == row[-1] for row in balance_rows[1:])
+
+
+def test_the_python_example_in_the_docs_runs():
+    import re
+
+    text = (Path(__file__).parents[1] / "docs" / "randomisation.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    exec(compile(code, "<docs/randomisation.md>", "exec"), {})  # noqa: S102 - our own documentation

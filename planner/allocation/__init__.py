@@ -13,6 +13,7 @@ How the draws are made, and why: :mod:`planner.allocation.stream` and
 
 from planner.allocation.generate import Allocation, Assignment, BalanceRow, Stratum, balance, generate, strata
 from planner.allocation.plan import (
+    MAX_LIST,
     MAX_SEED,
     METHODS,
     AllocationError,
@@ -25,6 +26,6 @@ from planner.allocation.plan import (
 )
 from planner.allocation.stream import STREAM, STREAM_TEXT, Draws
 
-__all__ = ["MAX_SEED", "METHODS", "STREAM", "STREAM_TEXT", "Allocation", "AllocationError", "Assignment",
+__all__ = ["MAX_LIST", "MAX_SEED", "METHODS", "STREAM", "STREAM_TEXT", "Allocation", "AllocationError", "Assignment",
            "BalanceRow", "Choices", "Draws", "Factor", "Method", "Plan", "Share", "Stratum", "balance", "generate",
            "plan", "strata"]

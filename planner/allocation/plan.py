@@ -21,8 +21,8 @@ from planner.model import TBC, DataType, Protocol, RandomisationMethod
 MAX_SEED: Final = 10**15
 """Seeds are whole numbers from 0 to this (the largest number a protocol file may hold)."""
 
-MAX_LIST: Final = 100_000
-"""Most sequence numbers one list holds (all strata together)."""
+MAX_LIST: Final = 20_000
+"""Most sequence numbers one list holds (all strata together): the envelope PDF takes about 1.6 ms a page."""
 
 
 class AllocationError(ValueError):
@@ -163,6 +163,12 @@ def plan(protocol: Protocol, choices: Choices | None = None) -> Plan:
         _check_blocks(pid, method, block_sizes, sizes, r.block_size, factor, unit, shares, problems)
     factors = _factors(protocol, method, problems)
     n = _count(protocol, method, c.n, block_sizes, factor, given, problems)
+    combinations = 1
+    for f in factors:
+        combinations *= len(f.levels)
+    if n is not None and n * combinations + combinations * max(block_sizes, default=0) > MAX_LIST:
+        problems.append(f"{pid}: {combinations} strata of {n} would make more than {MAX_LIST} sequence numbers; "
+                        "stratify on fewer items or give a smaller --n")
     if problems:
         raise AllocationError(problems)
     assert isinstance(method, Method) and isinstance(seed, int) and n is not None  # noqa: S101 - problems said
@@ -246,7 +252,7 @@ def _count(protocol: Protocol, method: object, n: int | None, sizes: tuple[int, 
     else:
         given.append("number")
     if not 1 <= n <= MAX_LIST:
-        problems.append(f"{pid}: --n {n} is out of range; give 1 to {MAX_LIST}")
+        problems.append(f"{pid}: {n} to allocate is out of range; give --n from 1 to {MAX_LIST}")
         return None
     if len(sizes) == 1 and n % sizes[0]:
         size = sizes[0]

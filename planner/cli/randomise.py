@@ -80,14 +80,14 @@ def _sizes(text: str | None) -> tuple[int, ...]:
 
 
 def choices_from(args: argparse.Namespace) -> Choices:
-    from planner.allocation import MAX_SEED, METHODS, Choices
+    from planner.allocation import MAX_LIST, MAX_SEED, METHODS, Choices
 
     seed = _whole("--seed", args.seed, 0, "10^15")
     if seed is not None and seed > MAX_SEED:
         raise BadInput(f"--seed {args.seed}: give a whole number from 0 to 10^15")
-    n = _whole("--n", args.n, 1, "100000")
-    if n is not None and n < 1:
-        raise BadInput(f"--n {args.n}: give a whole number from 1 to 100000")
+    n = _whole("--n", args.n, 1, f"{MAX_LIST}")
+    if n is not None and not 1 <= n <= MAX_LIST:
+        raise BadInput(f"--n {args.n}: give a whole number from 1 to {MAX_LIST}")
     factor = args.block_by.strip() if args.block_by is not None else None
     if factor is not None and not factor:
         raise BadInput("--block-by: name the nuisance variable (cage, batch, litter)")
