@@ -22,8 +22,14 @@ if TYPE_CHECKING:
 
     from planner.allocation import Allocation
 
-TEXT_CHARS: Final = 300
-"""Most characters of the study title or an arm name on an envelope (the rest ends with "…")."""
+TEXT_CHARS: Final = 120
+"""Most characters of the study's short title or an arm name on an envelope (the rest ends with a marker).
+
+With the arm name set smaller when it is long, the worst case (120 wide letters) still fits its half page.
+"""
+
+LARGE_ARM: Final = 40
+"""An arm name up to this many characters is set in 20 points; a longer one in 14."""
 
 FOLD: Final = ("Cut along the dashed line. Fold the slip twice with the allocation inside, wrap it in foil or "
                "carbon paper so it cannot be read through the envelope, seal it in an opaque envelope and "
@@ -99,7 +105,7 @@ def _page(canvas: Canvas, e: Envelope, who: str, size: tuple[float, float]) -> N
         canvas.setFont(font, points)
         canvas.drawString(left, y, fit_line(text, font, points, column))
 
-    def paragraph(text: str, y: float, points: float, bold: bool = False) -> float:
+    def paragraph(text: str, y: float, points: float, bold: bool = False, limit: int = TEXT_CHARS) -> float:
         """Draw wrapped text whose top is at ``y``; return the y under it."""
         from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph
@@ -108,7 +114,7 @@ def _page(canvas: Canvas, e: Envelope, who: str, size: tuple[float, float]) -> N
 
         style = ParagraphStyle("envelope", fontName=FONT_BOLD if bold else FONT, fontSize=points,
                                leading=points * 1.25)
-        para = Paragraph(plain(text, TEXT_CHARS), style)
+        para = Paragraph(plain(text, limit), style)
         _, h = para.wrap(column, middle)
         para.drawOn(canvas, left, y - h)
         return y - h
@@ -147,7 +153,7 @@ def _page(canvas: Canvas, e: Envelope, who: str, size: tuple[float, float]) -> N
         line(f"{label}: {value}", y, points=11)
         y -= 6 * mm
     line("Allocated to:", y - 6 * mm, points=11)
-    y = paragraph(e.arm, y - 9 * mm, 20, bold=True)
+    y = paragraph(e.arm, y - 9 * mm, 20 if len(e.arm) <= LARGE_ARM else 14, bold=True)
     line(f"arm id {e.arm_id}", y - 6 * mm, points=10)
     line(f"Allocation key SHA-256 {e.key}…", y - 13 * mm, points=8)
-    paragraph(FOLD, 24 * mm, 8)
+    paragraph(FOLD, 24 * mm, 8, limit=len(FOLD))

@@ -293,3 +293,19 @@ def test_the_python_example_in_the_docs_runs():
     text = (Path(__file__).parents[1] / "docs" / "randomisation.md").read_text(encoding="utf-8")
     (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     exec(compile(code, "<docs/randomisation.md>", "exec"), {})  # noqa: S102 - our own documentation
+
+
+def test_envelope_text_is_printed_as_written_never_as_markup():
+    from pypdf import PdfReader
+
+    from exports.envelopes import write
+
+    p = two_arm(block_size=4, seed=3)
+    p = attrs.evolve(p, arms=(attrs.evolve(p.arms[0], name="<b>TNF</b> & <font color=red>IL-17</font>"),
+                              attrs.evolve(p.arms[1], name="x" * 5000)))
+    a = generate(plan(p, Choices(n=4)))
+    buf = io.BytesIO()
+    write(a, buf)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(buf.getvalue())).pages)
+    assert "<b>TNF</b> & <font color=red>IL-17</font>" in text
+    assert "[truncated, see the protocol source]" in text  # the 5 000-character name is cut, not run off the page
