@@ -523,7 +523,8 @@ _TEXTS = st.lists(_TEXT, max_size=2).map(tuple)
 def _arms(draw: st.DrawFn) -> tuple[Arm, ...]:
     return tuple(
         Arm(a, draw(_NONBLANK), draw(st.sampled_from(ArmType)), draw(_NONBLANK), planned_size=draw(_PLANNED_SIZE),
-            size_source=draw(_OPT_REF), interventions=draw(_INTERVENTIONS), safety_notes=draw(_TEXTS))
+            size_source=draw(_OPT_REF), interventions=draw(_INTERVENTIONS), safety_notes=draw(_TEXTS),
+            allocation_ratio=draw(st.integers(1, 3)))
         for a in _names(draw, 0, 3)
     )
 
@@ -547,7 +548,8 @@ _SAMPLE_SIZE = optional(st.builds(
     _OPT_REF))
 _RANDOMISATION = optional(st.builds(
     Randomisation, or_tbc(st.sampled_from(RandomisationMethod)), _TEXT, optional(or_tbc(st.integers(2, 12))),
-    _TEXT_TUPLE, optional(or_tbc(st.integers(0, 2**31))), _OPT_TEXT_OR_TBC, _OPT_REF))
+    _TEXT_TUPLE, optional(or_tbc(st.integers(0, 2**31))), _OPT_TEXT_OR_TBC, _OPT_REF,
+    st.lists(st.integers(2, 12), max_size=3, unique=True).map(tuple), optional(_NONBLANK)))
 _BLINDING = optional(st.builds(Blinding, or_tbc(st.sampled_from(Masking)), _TEXT_OR_TBC, _TEXT_TUPLE))
 _STATISTICS = optional(st.builds(Statistics, _TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC,
                                  _OPT_TEXT_OR_TBC))

@@ -128,6 +128,10 @@ def randomisation_table(r: Randomisation, cite: Cite) -> Table:
         ("Seed", value(r.seed)),
         ("Allocation concealment", value(r.concealment)),
     ]
+    if r.block_sizes:  # only when stated, so documents without them are unchanged
+        rows.insert(3, ("Block sizes (drawn at random)", value(", ".join(map(str, r.block_sizes)))))
+    if r.blocking_factor:
+        rows.insert(3, ("Blocking factor", value(r.blocking_factor)))
     return kv_table("randomisation", "Randomisation", rows)
 
 

@@ -171,13 +171,20 @@ def randomisation(ctx: Context) -> Iterator[Hit]:
     if r is None:
         return
     blocked = r.method in (RandomisationMethod.PERMUTED_BLOCK, RandomisationMethod.STRATIFIED_BLOCK)
-    if blocked and r.block_size is None:
+    if blocked and r.block_size is None and not r.block_sizes:
         yield hit("$.randomisation.block_size", "randomisation", problem="permuted blocks need a block size",
                   todo="state 'block_size' (a multiple of the number of arms)")
-    if isinstance(r.block_size, int) and arms and r.block_size % arms:
-        yield hit("$.randomisation.block_size", "randomisation",
-                  problem=f"block size {r.block_size} is not a multiple of the {arms} arms",
-                  todo=f"use a multiple of {arms}")
+    ratios = [a.allocation_ratio for a in ctx.protocol.arms]
+    unit = sum(ratios)
+    whose = (f"the {arms} arms" if unit == arms
+             else f"{unit}, the sum of the allocation ratios {':'.join(map(str, ratios))}")
+    sizes = [("block_size", r.block_size)] if isinstance(r.block_size, int) else []
+    sizes += [(f"block_sizes[{i}]", size) for i, size in enumerate(r.block_sizes)]
+    for where, size in sizes:
+        if arms and size % unit:
+            yield hit(f"$.randomisation.{where}", "randomisation",
+                      problem=f"block size {size} is not a multiple of {whose}",
+                      todo=f"use a multiple of {unit}")
     if r.method is RandomisationMethod.STRATIFIED_BLOCK and not r.strata:
         yield hit("$.randomisation.strata", "randomisation", problem="stratified randomisation names no strata",
                   todo="list the strata (one permuted-block list per stratum)")

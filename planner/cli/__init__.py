@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import build, catalog, check, crf, export, participants
+from planner.cli import build, catalog, check, crf, export, participants, randomise
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
@@ -28,6 +28,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     export.register,
     crf.register,
     build.register,
+    randomise.register,
 )
 
 

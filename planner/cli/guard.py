@@ -122,10 +122,13 @@ def back_up(path: Path) -> Path:
         return backup
 
 
-def claim(paths: Iterable[Path], *, force: bool, inspect: Mapping[Path, Inspect] | None = None) -> Outputs:
+def claim(paths: Iterable[Path], *, force: bool, inspect: Mapping[Path, Inspect] | None = None,
+          keep: str | None = None) -> Outputs:
     """Check every path a run is going to write, before it writes any; return the :class:`Outputs` to write them.
 
     ``inspect`` gives some paths a test of their own (see :data:`Inspect`).
+    ``keep``, when given, is why *every* existing file is kept, even the
+    tool's own untouched output (an allocation list may already be in use).
     Raises :class:`Refused` (one line per kept file) unless ``force``; with
     ``force``, backs each kept file up first and says so on stderr. Raises
     :class:`BadInput` for a path that is a folder, is named like the
@@ -146,7 +149,7 @@ def claim(paths: Iterable[Path], *, force: bool, inspect: Mapping[Path, Inspect]
         if path.parent not in manifests:
             manifests[path.parent] = read_manifest(path.parent)
         try:
-            why = keep_reason(path, manifests[path.parent], tests.get(path))
+            why = keep if keep is not None else keep_reason(path, manifests[path.parent], tests.get(path))
         except OSError as exc:
             raise BadInput(f"{path}: cannot read: {exc.strerror or exc}") from None
         if why is not None:

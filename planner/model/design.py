@@ -152,6 +152,8 @@ class Arm:
 
     ``safety_notes`` carries warnings the protocol states for the arm as a
     whole, such as the infection risk of a JAK inhibitor with a biologic.
+    ``allocation_ratio`` is the arm's share in randomisation: arms of ratios
+    2 and 1 are allocated 2:1 (1 for every arm gives 1:1).
     """
 
     id: str = field(validator=identifier())
@@ -162,6 +164,7 @@ class Arm:
     size_source: str | None = None
     interventions: tuple[Intervention, ...] = tuple_field()
     safety_notes: tuple[str, ...] = tuple_field()
+    allocation_ratio: int = field(default=1, validator=at_least(1))
 
     def investigational(self) -> tuple[Intervention, ...]:
         return tuple(i for i in self.interventions if i.role is Role.INVESTIGATIONAL)

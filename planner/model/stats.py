@@ -6,7 +6,7 @@ import enum
 
 from attrs import field, frozen
 
-from planner.model.values import TBC, at_least, tuple_field
+from planner.model.values import TBC, at_least, each_at_least, non_empty, tuple_field
 
 
 class PowerTest(enum.StrEnum):
@@ -47,15 +47,26 @@ class RandomisationMethod(enum.StrEnum):
 
 @frozen
 class Randomisation:
-    """How allocation is generated and concealed (SPIRIT 16a–c, ARRIVE 4)."""
+    """How allocation is generated and concealed (SPIRIT 16a–c, ARRIVE 4).
+
+    ``block_size`` is a fixed block size; ``block_sizes`` lists randomly
+    varying sizes instead (each block's size drawn with equal chance from the
+    list). ``strata`` names the coded or yes/no items whose levels get a list
+    each. ``blocking_factor`` names the nuisance variable whose units are the
+    blocks in an animal study (``cage``, ``batch``, ``litter``): the block size
+    is then the number of animals per unit. ``planner.allocation`` generates
+    the list.
+    """
 
     method: RandomisationMethod | TBC
     description: str
-    block_size: int | TBC | None = None
+    block_size: int | TBC | None = field(default=None, validator=at_least(1))
     strata: tuple[str, ...] = tuple_field()
-    seed: int | TBC | None = None
+    seed: int | TBC | None = field(default=None, validator=at_least(0))
     concealment: str | TBC | None = None
     source: str | None = None
+    block_sizes: tuple[int, ...] = tuple_field(validator=each_at_least(1))
+    blocking_factor: str | None = field(default=None, validator=non_empty())
 
 
 class Masking(enum.StrEnum):

@@ -115,6 +115,20 @@ def at_least(minimum: float) -> _Validator:
     return _Validator(f"at_least({minimum})", test)
 
 
+def each_at_least(minimum: int) -> _Validator:
+    """Every number of a tuple at least ``minimum``, and no number listed twice."""
+
+    def test(v: Any) -> str | None:
+        for x in v:
+            if isinstance(x, (int, float)) and not isinstance(x, bool) and x < minimum:
+                return f"{x!r} must be ≥ {minimum}"
+        if len(set(v)) != len(v):
+            return "list each number once"
+        return None
+
+    return _Validator(f"each_at_least({minimum})", test)
+
+
 def finite() -> _Validator:
     """A number (when it is one) that is finite: NaN and infinities are not values of a protocol."""
 
