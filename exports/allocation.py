@@ -25,7 +25,10 @@ from planner.allocation import STREAM, STREAM_TEXT, balance
 from planner.participants.spreadsheet import csv_bytes, csv_cell, xlsx_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from planner.allocation import Allocation
+    from planner.allocation.generate import Assignment
     from planner.participants.report import Table
 
 
@@ -67,60 +70,36 @@ def settings_table(allocation: Allocation) -> Table:
 
 def key_table(allocation: Allocation) -> Table:
     """The unblinded allocation: one row per sequence number or animal."""
-    p = allocation.plan
-    header: list[str] = ["sequence number"]
-    if p.preclinical:
-        header.append("animal")
-    if p.factors:
-        header.append("stratum")
-    if p.block_sizes:
-        header += [p.blocking_factor or "block", "block size"]
-    header += ["arm id", "arm"]
-    ranks = _ranks(allocation)
-    if ranks:
-        header += ["processing order", "assessment order"]
-    rows: list[tuple[object, ...]] = []
-    for a in allocation.assignments:
-        row: list[object] = [a.sequence]
-        if p.preclinical:
-            row.append(a.code)
-        if p.factors:
-            row.append(a.stratum.label)
-        if p.block_sizes:
-            row += [allocation.block_label(a), a.block_size]
-        row += [a.share.arm_id, a.share.arm_name]
-        if ranks:
-            row += list(ranks[a.code])
-        rows.append(tuple(row))
-    return tuple(header), rows
+    return _table(allocation, unblinded=True)
 
 
 def blinded_table(allocation: Allocation) -> Table:
     """What the investigators see: sequence numbers, strata, and for animals codes, cages and working orders."""
+    return _table(allocation, unblinded=False)
+
+
+def _table(allocation: Allocation, *, unblinded: bool) -> Table:
+    """The list's columns, defined once: the blinded list is the key without the arm and the block sizes."""
     p = allocation.plan
-    header: list[str] = ["sequence number"]
-    if p.preclinical:
-        header.append("animal")
-    if p.factors:
-        header.append("stratum")
-    if p.blocking_factor:
-        header.append(p.blocking_factor)
     ranks = _ranks(allocation)
+    columns: list[tuple[tuple[str, ...], Callable[[Assignment], tuple[object, ...]]]] = [
+        (("sequence number",), lambda a: (a.sequence,))]
+    if p.preclinical:
+        columns.append((("animal",), lambda a: (a.code,)))
+    if p.factors:
+        columns.append((("stratum",), lambda a: (a.stratum.label,)))
+    if unblinded and p.block_sizes:
+        columns.append(((p.blocking_factor or "block", "block size"),
+                        lambda a: (allocation.block_label(a), a.block_size)))
+    elif not unblinded and p.blocking_factor:
+        columns.append(((p.blocking_factor,), lambda a: (allocation.block_label(a),)))
+    if unblinded:
+        columns.append((("arm id", "arm"), lambda a: (a.share.arm_id, a.share.arm_name)))
     if ranks:
-        header += ["processing order", "assessment order"]
-    rows: list[tuple[object, ...]] = []
-    for a in allocation.assignments:
-        row: list[object] = [a.sequence]
-        if p.preclinical:
-            row.append(a.code)
-        if p.factors:
-            row.append(a.stratum.label)
-        if p.blocking_factor:
-            row.append(allocation.block_label(a))
-        if ranks:
-            row += list(ranks[a.code])
-        rows.append(tuple(row))
-    return tuple(header), rows
+        columns.append((("processing order", "assessment order"), lambda a: tuple(ranks[a.code])))
+    header = tuple(name for names, _ in columns for name in names)
+    rows = [tuple(v for _, cells in columns for v in cells(a)) for a in allocation.assignments]
+    return header, rows
 
 
 def balance_table(allocation: Allocation) -> Table:
