@@ -38,6 +38,22 @@ def demographics() -> Form:
     ))
 
 
+HBV_RESULT = Codelist(
+    "HBVRES", "Hepatitis B serology result",
+    (Term("negative", "Negative"), Term("positive", "Positive"), Term("indeterminate", "Indeterminate")),
+)
+
+
+def hbv_screening(source: str) -> Form:
+    """HBsAg and anti-HBc before the first dose (the rituximab label screens every patient for both)."""
+    return Form("hbv", "Hepatitis B screening", domain="MB", items=(
+        Item("hbsag", "Hepatitis B surface antigen (HBsAg)", CODED, codelist="HBVRES", cdash="MBORRES",
+             source=source),
+        Item("anti_hbc", "Hepatitis B core antibody (anti-HBc)", CODED, codelist="HBVRES", cdash="MBORRES",
+             source=source),
+    ))
+
+
 def tb_screening() -> Form:
     return Form("tb", "Latent tuberculosis screening", domain="MB", items=(
         Item("latent_tb", "Latent TB test result", CODED, codelist="TBRES", cdash="MBORRES",
@@ -45,8 +61,9 @@ def tb_screening() -> Form:
     ))
 
 
-def safety_labs(*, lipids: bool = False) -> Form:
-    """Haematology and liver tests named by the label and CTCAE thresholds."""
+def safety_labs(*, lipids: bool = False, extra: tuple[Item, ...] = ()) -> Form:
+    """Haematology and liver tests named by the label and CTCAE thresholds, and ``extra`` items a study's
+    agents need (platelets, an investigator's judgement the label asks for)."""
     items = [
         Item("anc", "Absolute neutrophil count", DEC, unit="/mm3", cdash="LBORRES", source="ctcae5"),
         Item("lymphocytes", "Lymphocyte count", DEC, unit="/mm3", cdash="LBORRES", source="ctcae5"),
@@ -73,6 +90,7 @@ def safety_labs(*, lipids: bool = False) -> Form:
         items.append(Item("jak_start_date", "Date the JAK inhibitor was started (copied from the exposure record)",
                           DATE, required=False, source="xeljanz",
                           guidance="Copy the first dose date so the 4–8 week window can be checked at this visit."))
+    items.extend(extra)
     return Form("lb", "Safety laboratory", domain="LB", items=tuple(items))
 
 

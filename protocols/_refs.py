@@ -121,3 +121,33 @@ ARRIVE2020 = Reference(
     "arrive2020",
     "The ARRIVE guidelines 2.0 (Essential 10) for reporting animal research.",
 )
+# Product labels read for the risk table (docs/risk-table.md gives each row and its source id).
+CARERAM = Reference(
+    "careram",
+    "CAREAM/Careram (iguratimod) Japanese package insert: warning, contraindications, 10.1 interactions, "
+    "11.1.1-11.1.2 serious adverse reactions (risk table source G1).",
+)
+KEVZARA = Reference(
+    "kevzara",
+    "KEVZARA (sarilumab) US prescribing information, section 2 (laboratory thresholds for starting, "
+    "interrupting and discontinuing; risk table source I6).",
+)
+INFLIXIMAB_LABEL = Reference(
+    "infliximablabel",
+    "RENFLEXIS (infliximab-abda) US prescribing information, 5.4 hepatotoxicity (risk table source T8).",
+)
+RITUXIMAB_LABEL = Reference(
+    "rituximablabel",
+    "Rituximab Boxed Warning and US prescribing information 5.3, hepatitis B virus reactivation "
+    "(risk table sources R1, R2).",
+)
+ORENCIA_LABEL = Reference(
+    "orencialabel",
+    "ORENCIA (abatacept) US prescribing information, warnings and limitations of use: with TNF antagonists "
+    "or JAK inhibitors not recommended (risk table sources A2, A5).",
+)
+RITUXIMAB_CONSENSUS = Reference(
+    "rituximabconsensus",
+    "Buch MH, et al. Updated consensus statement on the use of rituximab in patients with rheumatoid arthritis. "
+    "Ann Rheum Dis 2011;70:909-920 (risk table source R6: baseline IgG before starting and before each course).",
+)

@@ -23,6 +23,8 @@ from planner.model import (
     ClinicalPopulation,
     Codelist,
     Criterion,
+    CtcaeGrading,
+    CtcaeTerm,
     DataDictionary,
     DataType,
     Derivation,
@@ -39,6 +41,7 @@ from planner.model import (
     Protocol,
     Randomisation,
     Range,
+    RiskDecision,
     SampleSize,
     Schedule,
     Statistics,
@@ -59,14 +62,20 @@ NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 1)"
 # Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
 NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
 LABEL_DOSE = TBC("dose per the product label of the chosen agent; " + NOT_IN_SEED)
-BIOLOGICS = (Mechanism.TNF, Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23, Mechanism.IL6, Mechanism.CD20,
-             Mechanism.CTLA4_IG)
+# Abatacept is not offered with the JAK inhibitor: its label does not recommend it with JAK inhibitors (or TNF
+# inhibitors), and the source protocol names no class, so the choice is left to the classes no label warns about
+# beyond the JAK inhibitor's own warning (recorded in RISK_DECISIONS).
+BIOLOGICS = (Mechanism.TNF, Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23, Mechanism.IL6, Mechanism.CD20)
 JAK_ARMS = ("biologic_jak",)
 
-INFECTION_NOTE = (
+DUAL_NOTE = (
     "Serious infections are consistently more frequent with dual therapy than with monotherapy, especially "
-    "with rituximab and JAK-inhibitor combinations (seed 002); tofacitinib with biologic DMARDs or potent "
-    "immunosuppressants (azathioprine, ciclosporin) is 'not recommended' (Xeljanz US label, Limitations of Use). No pooled serious-infection rate is available."
+    "with rituximab and JAK-inhibitor combinations (seed 002). No pooled serious-infection rate is available."
+)
+JAK_NOTE = (
+    DUAL_NOTE + " Tofacitinib with biologic DMARDs or potent immunosuppressants (azathioprine, ciclosporin) is "
+    "'not recommended' (Xeljanz US label, Limitations of Use); the study's decision to combine them is recorded "
+    "with its reason."
 )
 
 
@@ -85,15 +94,16 @@ ARMS = (
             _agent("IL-17 or IL-23 pathway inhibitor (investigator's choice)",
                    (Mechanism.IL17, Mechanism.IL23, Mechanism.IL12_23)),
         ),
-        safety_notes=(INFECTION_NOTE,)),
+        safety_notes=(DUAL_NOTE,)),
     Arm("biologic_jak", "Biologic + JAK inhibitor", ArmType.EXPERIMENTAL,
-        "A biologic DMARD combined with a JAK inhibitor: complementary mechanisms.",
+        "A biologic DMARD combined with a JAK inhibitor: complementary mechanisms. Abatacept is not offered: its "
+        "label does not recommend it with a JAK inhibitor.",
         planned_size=TBC("sample size " + NOT_IN_SEED),
         interventions=(
             _agent("Biologic DMARD (investigator's choice of class and agent)", BIOLOGICS),
             _agent("JAK inhibitor (investigator's choice of agent)", (Mechanism.JAK,)),
         ),
-        safety_notes=(INFECTION_NOTE,)),
+        safety_notes=(JAK_NOTE,)),
 )
 
 DX = Codelist("DX", "Diagnosis", (Term("RA", "Rheumatoid arthritis"), Term("PsA", "Psoriatic arthritis"),
@@ -102,7 +112,7 @@ INT, DEC, BOOL, CODED, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEA
 
 
 DICTIONARY = DataDictionary(
-    codelists=(forms.SEX, DX, forms.MECHANISM, forms.TB_RESULT),
+    codelists=(forms.SEX, DX, forms.MECHANISM, forms.TB_RESULT, forms.HBV_RESULT),
     forms=(
         forms.demographics(),
         Form("dx", "Diagnosis and classification", domain="MH", items=(
@@ -123,6 +133,16 @@ DICTIONARY = DataDictionary(
                  guidance="What counts as failure is to be confirmed: seed 002 does not define it."),
         )),
         forms.tb_screening(),
+        forms.hbv_screening("rituximablabel"),
+        Form("tx", "Combination given", description="Recorded at each visit, so a switch of agent is seen by the "
+             "class-specific safety rules.", items=(
+            Item("biologic_class", "Mechanism class of the chosen biologic (biologic + JAK inhibitor arm)", CODED,
+                 codelist="MECH", required=False,
+                 guidance="Class-specific label rules (IL-6 receptor inhibitor, rituximab) read this."),
+            Item("igg_low", "Serum IgG below the local laboratory's lower limit (before rituximab)", BOOL,
+                 required=False, source="rituximabconsensus",
+                 guidance="Baseline IgG before rituximab (consensus statement); no numeric threshold is given."),
+        )),
         Form("das28", "Joint counts and DAS28 (RA)", items=(
             Item("tjc28", "Tender joint count (28 joints)", INT, range=Range(0, 28), required=False),
             Item("sjc28", "Swollen joint count (28 joints)", INT, range=Range(0, 28), required=False),
@@ -139,14 +159,16 @@ DICTIONARY = DataDictionary(
                  guidance="Instrument to be confirmed: the seed names 'patient-reported outcomes' only."),
         )),
         forms.lung_function(),
-        forms.safety_labs(lipids=True),
+        forms.safety_labs(lipids=True, extra=(
+            Item("platelets", "Platelet count", DEC, unit="/mm3", cdash="LBORRES", required=False, source="kevzara",
+                 guidance="The IL-6 receptor inhibitor labels set platelet thresholds."),)),
         forms.adverse_events(),
         forms.concomitant_medication(),
         forms.exposure(),
     ),
 )
 
-SCREENING_FORMS = ("dm", "dx", "prior_therapy", "tb", "lb", "cm")
+SCREENING_FORMS = ("dm", "dx", "prior_therapy", "tb", "hbv", "tx", "lb", "cm")
 EFFICACY_FORMS = ("das28", "pasi", "pro", "pft")
 SCHEDULE = Schedule(
     anchor="first dose of the combination (day 0)",
@@ -154,13 +176,13 @@ SCHEDULE = Schedule(
     visits=(
         Visit("screening", "Screening", "screening", TBC("screening period " + NOT_IN_SEED),
               forms=SCREENING_FORMS),
-        Visit("baseline", "Baseline (day 0)", "treatment", 0, Window(0, 0), forms=(*EFFICACY_FORMS, "lb", "ex")),
+        Visit("baseline", "Baseline (day 0)", "treatment", 0, Window(0, 0), forms=(*EFFICACY_FORMS, "tx", "lb", "ex")),
         Visit("week4_8", "Weeks 4–8", "treatment", 42, Window(14, 14, source="xeljanz"),
-              forms=("lb", "ae", "cm", "ex"), source="xeljanz"),
+              forms=("tx", "lb", "ae", "cm", "ex"), source="xeljanz"),
         Visit("month3", "Month 3", "treatment", 91, TBC("visit window " + NOT_IN_SEED),
-              forms=(*EFFICACY_FORMS, "lb", "ae", "cm", "ex"), source="xeljanz"),
+              forms=(*EFFICACY_FORMS, "tx", "lb", "ae", "cm", "ex"), source="xeljanz"),
         Visit("end", "End of study", "treatment", TBC("study length " + NOT_IN_SEED), None,
-              forms=(*EFFICACY_FORMS, "lb", "ae", "cm", "ex")),
+              forms=(*EFFICACY_FORMS, "tx", "lb", "ae", "cm", "ex")),
     ),
     duration_days=TBC("study length " + NOT_IN_SEED),
 )
@@ -219,7 +241,11 @@ ELIGIBILITY = (
                          + "); keep, change or drop it")),
 )
 
-ANC, LYM, HB = item("anc"), item("lymphocytes"), item("hb")
+ANC, LYM, HB, PLT = item("anc"), item("lymphocytes"), item("hb"), item("platelets")
+ALT, AST, ALT_ULN, AST_ULN = item("alt"), item("ast"), item("alt_uln"), item("ast_uln")
+IL6 = item("biologic_class").eq("IL6")
+IL6_ONLY = (" Applies when the chosen biologic is an IL-6 receptor inhibitor; thresholds from the sarilumab US "
+            "label (Kevzara), to be confirmed for tocilizumab against its own label.")
 LABEL_FREQ = "baseline, weeks 4–8, then every 3 months (tofacitinib US label, Xeljanz)"
 # The JAK arm lets the investigator choose the JAK inhibitor; the label thresholds are tofacitinib's.
 TOF_ONLY = " Threshold from the tofacitinib US label (Xeljanz); to be confirmed for other JAK inhibitors."
@@ -278,9 +304,65 @@ MONITORING = (
                    "JAK inhibitor started, as the tofacitinib label asks; to be confirmed for other JAK "
                    "inhibitors.", arms=JAK_ARMS, risks=("hyperlipidaemia",),
                    frequency="4–8 weeks after start (tofacitinib US label, Xeljanz)", source="xeljanz"),
+    MonitoringRule("hbv_screen", "Hepatitis B serology before start",
+                   condition=item("hbsag").is_in("positive", "indeterminate")
+                   | item("anti_hbc").is_in("positive", "indeterminate"), action=Action.DO_NOT_START,
+                   action_text="Do not start until hepatitis B status has been evaluated and managed as the chosen "
+                   "agents' labels require (the rituximab label screens every patient for HBsAg and anti-HBc; "
+                   "reactivation also occurs in HBsAg-negative, anti-HBc-positive patients).",
+                   timing=Timing.BEFORE_START, risks=("hbv_reactivation",), frequency="at screening",
+                   source="rituximablabel"),
+    MonitoringRule("il6_start", "IL-6 receptor inhibitor: blood counts or liver tests too low or high to start",
+                   condition=IL6 & ((ANC < q(2000, "/mm3")) | (PLT < q(150000, "/mm3")) | (ALT > 1.5 * ALT_ULN)
+                                    | (AST > 1.5 * AST_ULN)),
+                   action=Action.DO_NOT_START, action_text="Do not start the IL-6 receptor inhibitor (ANC below "
+                   "2000/mm³, platelets below 150 000/mm³, or ALT/AST above 1.5 × ULN)." + IL6_ONLY,
+                   timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("neutropenia", "thrombocytopenia",
+                                                                    "hepatotoxicity"),
+                   frequency="at screening", source="kevzara"),
+    MonitoringRule("il6_interrupt", "IL-6 receptor inhibitor: ANC 500–1000/mm³, platelets 50 000–100 000/mm³ or "
+                   "ALT/AST above 3 × ULN",
+                   condition=IL6 & (ANC.between(q(500, "/mm3"), q(1000, "/mm3"))
+                                    | PLT.between(q(50000, "/mm3"), q(100000, "/mm3"))
+                                    | (ALT > 3 * ALT_ULN) | (AST > 3 * AST_ULN)),
+                   action=Action.INTERRUPT, action_text="Interrupt the IL-6 receptor inhibitor; resume at the "
+                   "label's lower dose when ANC is above 1000/mm³, platelets above 100 000/mm³ and ALT/AST below "
+                   "3 × ULN." + IL6_ONLY, arms=JAK_ARMS, risks=("neutropenia", "thrombocytopenia", "hepatotoxicity"),
+                   frequency=TBC("the sarilumab label's monitoring frequency was not found"), source="kevzara"),
+    MonitoringRule("il6_discontinue", "IL-6 receptor inhibitor: ANC below 500/mm³, platelets below 50 000/mm³ or "
+                   "ALT/AST above 5 × ULN",
+                   condition=IL6 & ((ANC < q(500, "/mm3")) | (PLT < q(50000, "/mm3")) | (ALT > 5 * ALT_ULN)
+                                    | (AST > 5 * AST_ULN)),
+                   action=Action.DISCONTINUE, action_text="Discontinue the IL-6 receptor inhibitor (platelets "
+                   "confirmed on repeat testing)." + IL6_ONLY, arms=JAK_ARMS,
+                   risks=("neutropenia", "thrombocytopenia", "hepatotoxicity"),
+                   frequency=TBC("the sarilumab label's monitoring frequency was not found"), source="kevzara"),
+    MonitoringRule("igg_start", "Low IgG before rituximab", condition=item("biologic_class").eq("CD20")
+                   & item("igg_low"), action=Action.NOTIFY, action_text="Review with the investigator before "
+                   "starting rituximab: the consensus statement asks for baseline IgG and gives no numeric "
+                   "threshold.", timing=Timing.BEFORE_START, arms=JAK_ARMS, risks=("hypogammaglobulinaemia",),
+                   frequency="at screening and before each course (consensus statement)",
+                   source="rituximabconsensus"),
+    MonitoringRule("liver_5uln", "ALT or AST above 5 × ULN", condition=(ALT > 5 * ALT_ULN) | (AST > 5 * AST_ULN),
+                   action=Action.DISCONTINUE, action_text="Discontinue the biologic and investigate (the infliximab "
+                   "label: jaundice or ALT/AST ≥ 5 × ULN; the IL-6 receptor inhibitor labels: above 5 × ULN); "
+                   "to be confirmed for the other agents against their labels.",
+                   risks=("hepatotoxicity",), frequency="at every visit with safety laboratory tests (this "
+                   "protocol's schedule)", ctcae=(CtcaeGrading(CtcaeTerm.ALT_INCREASED, "alt", "alt_uln", grade=3),
+                                                 CtcaeGrading(CtcaeTerm.AST_INCREASED, "ast", "ast_uln", grade=3)),
+                   source="infliximablabel"),
     *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; seed 002 asks for liver "
                  "tests and the tofacitinib label for liver enzymes 'routinely', neither with a frequency)"),
 )
+
+RISK_DECISIONS = (
+    RiskDecision("jak_with_biologic", arms=JAK_ARMS, source="smolecule2026",
+                 reason="The study's question is dual therapy after failure of two or more b/tsDMARD classes: the "
+                 "source protocol combines a biologic with a JAK inhibitor, choosing agents with their combined "
+                 "safety in mind, and asks for rigorous monitoring of infections, neutropenia and liver tests "
+                 "(rules serious_infection_hold, anc_*, il6_*, liver_*), which this protocol holds at every visit."),
+)
+
 
 def build() -> Protocol:
     """The dbt-refractory protocol."""
@@ -328,6 +410,8 @@ def build() -> Protocol:
                               analysis_population=TBC("analysis population " + NOT_IN_SEED),
                               missing_data=TBC("handling of missing data " + NOT_IN_SEED)),
         pathways=(iguratimod_failure_pathway(),),
+        risk_decisions=RISK_DECISIONS,
         references=(refs.SMOLECULE2026, refs.DBT_REVIEW, refs.XELJANZ, refs.CTCAE5, refs.FDA_DILI, refs.FURER2023,
+                    refs.KEVZARA, refs.INFLIXIMAB_LABEL, refs.RITUXIMAB_LABEL, refs.RITUXIMAB_CONSENSUS,
                     refs.VALERO2023, refs.RA2010, refs.IGU_SSC2023),
     )

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.expr import Expr, count, item
+from planner.expr import Expr, count, item, q
 from planner.model import (
     TBC,
+    Action,
     Arm,
     ArmType,
     Blinding,
@@ -34,6 +35,7 @@ from planner.model import (
     Level,
     Masking,
     Mechanism,
+    MonitoringRule,
     Objective,
     Protocol,
     Quantity,
@@ -46,6 +48,7 @@ from planner.model import (
     Statistics,
     Status,
     StudyKind,
+    Timing,
     Visit,
     Window,
 )
@@ -75,6 +78,15 @@ SSC_ITEMS = (
                        "polymerase III (3 points)"),
 )
 
+IGURATIMOD_LABS = (
+    Item("blood_disorder", "Blood disorder at this blood count (investigator's judgement)", BOOL, required=False,
+         source="careram", guidance="The iguratimod label asks for a blood count with differential before the "
+         "start and periodically, and gives no numeric threshold: judge RBC, WBC and platelet decreases."),
+    Item("renal_impairment", "Renal impairment (investigator's judgement from BUN, creatinine and urinalysis)",
+         BOOL, required=False, source="careram", guidance="Renal tests are mandatory before iguratimod; the "
+         "label asks for careful administration in renal impairment and gives no threshold."),
+)
+
 DICTIONARY = DataDictionary(
     codelists=(forms.SEX,),
     forms=(
@@ -101,7 +113,7 @@ DICTIONARY = DataDictionary(
             Item("progressed", "Overall disease progression since the previous visit", BOOL,
                  guidance="Definition of overall progression to be confirmed (seed 002 does not define it)."),
         )),
-        forms.safety_labs(),
+        forms.safety_labs(extra=IGURATIMOD_LABS),
         forms.adverse_events(),
         forms.concomitant_medication(),
         forms.exposure(),
@@ -170,6 +182,33 @@ ELIGIBILITY = (
               + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding")),
               source=TBC("no source gives a pregnancy or breastfeeding exclusion (" + NO_PREGNANCY_SOURCE
                          + "); keep, change or drop it")),
+    Criterion("E2", Category.EXCLUSION, "Peptic ulcer (contraindicated in the iguratimod label).",
+              assessed_by_investigator=True, source="careram"),
+    Criterion("E3", Category.EXCLUSION, "Treatment with warfarin that cannot be stopped (iguratimod is "
+              "contraindicated with warfarin; the label gives warfarin priority).", assessed_by_investigator=True,
+              source="careram"),
+    Criterion("E4", Category.EXCLUSION, "Severe hepatic impairment (contraindicated in the iguratimod label).",
+              assessed_by_investigator=True, source="careram"),
+)
+
+ALT, AST = item("alt"), item("ast")
+LABEL_FREQ = TBC("the iguratimod label asks for tests before the start and periodically after it, without an "
+                 "interval; this protocol's visits are to be confirmed")
+MONITORING = (
+    *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; Hara 2007 monitors "
+                 "hepatic enzymes on iguratimod but gives no frequency)"),
+    MonitoringRule("igu_liver_100", "AST or ALT at or above 100 IU/L", condition=(ALT >= q(100, "U/L"))
+                   | (AST >= q(100, "U/L")), action=Action.DISCONTINUE,
+                   action_text="Discontinue iguratimod (the label's guide value: AST/ALT ≥ 100 IU/L).",
+                   risks=("hepatotoxicity",), frequency=LABEL_FREQ, source="careram"),
+    MonitoringRule("igu_blood_disorder", "Blood disorder on iguratimod", condition=item("blood_disorder"),
+                   action=Action.INTERRUPT, action_text="Stop or interrupt iguratimod as needed, as the label "
+                   "asks for blood disorders (RBC, WBC or platelet decrease); whether to resume is the "
+                   "investigator's decision.", risks=("cytopenia",), frequency=LABEL_FREQ, source="careram"),
+    MonitoringRule("igu_renal_start", "Renal impairment before iguratimod", condition=item("renal_impairment"),
+                   action=Action.NOTIFY, action_text="Notify the investigator: the label asks for careful "
+                   "administration in renal impairment (more adverse reactions).", timing=Timing.BEFORE_START,
+                   risks=("renal",), frequency="at baseline", source="careram"),
 )
 
 # Seed 002 has the cohort take iguratimod "typically 25 mg twice daily"; REFERENCE.md §1c notes the dose is the
@@ -202,15 +241,16 @@ def build() -> Protocol:
         version="0.1",
         date=dt.date(2026, 11, 22),
         status=Status.DRAFT,
-        kind=StudyKind.CLINICAL_OBSERVATIONAL,
+        kind=StudyKind.CLINICAL_INTERVENTIONAL,  # iguratimod is assigned by the protocol
         sponsor=TBC("sponsor not named in the source"),
         investigator=TBC("principal investigator not named in the source"),
         rationale="In the Renji Hospital SSc registry (2017–2021), 23 of 182 patients took iguratimod (median "
                   "follow-up 61 weeks); 8 of 11 (72.7 %) with digital ulcers had no new ulcer, and among 31 "
                   "patients with digital ulcers on vasoactive drugs iguratimod was protective (adjusted RR 0.25, "
                   "95 % CI 0.05–0.94). A prospective cohort can test this signal.",
-        design="Prospective single-cohort study: patients with SSc and a history of ischaemic digital ulcers "
-               "take iguratimod on top of standard vasoactive therapy and are followed for 12 months.",
+        design="Prospective single-arm interventional study (seed 002 calls it a prospective cohort): patients "
+               "with SSc and a history of ischaemic digital ulcers are given iguratimod by the protocol on top of "
+               "standard vasoactive therapy and are followed for 12 months (seed 002: 'e.g., 12 months').",
         population=ClinicalPopulation(
             "Patients with systemic sclerosis (2013 ACR/EULAR criteria) and a history of ischaemic digital ulcers.",
             conditions=("Systemic sclerosis", "Ischaemic digital ulcers"),
@@ -227,8 +267,7 @@ def build() -> Protocol:
         objectives=OBJECTIVES,
         derivations=DERIVATIONS,
         eligibility=ELIGIBILITY,
-        monitoring=liver_rules("at every visit with safety laboratory tests (this protocol's schedule; Hara 2007 "
-                               "monitors hepatic enzymes on iguratimod but gives no frequency)"),
+        monitoring=MONITORING,
         sample_size=SampleSize(TBC("cohort size " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
         randomisation=Randomisation(RandomisationMethod.NONE, "Single cohort; no allocation."),
         blinding=Blinding(Masking.OPEN, "Open, single cohort."),
@@ -237,5 +276,5 @@ def build() -> Protocol:
                               missing_data=TBC("handling of missing data " + NOT_IN_SEED)),
         pathways=(iguratimod_failure_pathway(),),
         references=(refs.SMOLECULE2026, refs.IGU_SSC2023, refs.HARA2007, refs.SSC2013, refs.CLEMENTS1995,
-                    refs.VONK2021, refs.CTCAE5, refs.FDA_DILI, refs.DBT_REVIEW),
+                    refs.VONK2021, refs.CTCAE5, refs.FDA_DILI, refs.DBT_REVIEW, refs.CARERAM),
     )

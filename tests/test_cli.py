@@ -27,7 +27,7 @@ def test_list_json_gives_the_three_ids_with_title_kind_and_version(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert IDS == [r["id"] for r in rows]
     assert all({"id", "title", "kind", "version"} == set(r) for r in rows)
-    assert {"clinical interventional", "clinical observational cohort", "preclinical animal experiment"} == {
+    assert {"clinical interventional", "preclinical animal experiment"} == {
         r["kind"] for r in rows}
 
 

@@ -167,7 +167,7 @@ def test_the_shipped_rules_grade_the_lab_items_they_read():
     graded = {m.id: [(g.term, g.item, g.grade) for g in m.ctcae] for m in p.monitoring if m.ctcae}
     assert {"anc_500_1000": [(N, "anc", 3)], "anc_below_500": [(N, "anc", 4)], "lym_below_500": [(L, "lymphocytes", 3)],
             "hb_low": [(HB, "hb", 3)], "anc_grade3_any": [(N, "anc", 3)],
-            "liver_3uln": [(ALT, "alt", 2), (AST, "ast", 2)]} == graded
+            "liver_3uln": [(ALT, "alt", 2), (AST, "ast", 2)], "liver_5uln": [(ALT, "alt", 3), (AST, "ast", 3)]} == graded
     for m in p.monitoring:
         assert {g.item for g in m.ctcae} <= m.condition.refs()
 

@@ -135,7 +135,7 @@ def _clinical(p: Protocol, cite: Cite) -> tuple[Section, ...]:
     """ICH M11 order: summary, introduction, objectives, design, population, ..., statistics."""
     word, unit = tb.words(p)
     cap = word.capitalize()
-    risks = d.risks_rows(p)
+    risks = d.risks_rows(p, cite)
     intro: list[Section] = [
         Section("purpose", "2.1", f"Purpose of the {word}", (Para(t(p.rationale)),)),
         Section("risks", "2.2", "Known risks and their mitigation", (

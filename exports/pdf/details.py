@@ -99,9 +99,20 @@ def monitoring_table(p: Protocol, cite: Cite) -> Table:
     )
 
 
-def risks_rows(p: Protocol) -> tuple[Text, ...]:
-    """The safety notes each arm states, as bullet texts."""
-    return tuple(t(strong(f"{a.name}: "), note) for a in p.arms for note in a.safety_notes)
+def risks_rows(p: Protocol, cite: Cite | None = None) -> tuple[Text, ...]:
+    """The safety notes each arm states, then each recorded risk decision with its reason, as bullet texts."""
+    notes = tuple(t(strong(f"{a.name}: "), note) for a in p.arms for note in a.safety_notes)
+    from planner.checks.risks import table
+
+    names = {a.id: a.name for a in p.arms}
+    said = {w.id: w.text for w in table().warnings} | {c.id: f"{c.agent.value} is contraindicated in {c.condition}"
+                                                        for c in table().contraindications}
+    decisions = tuple(
+        t(strong(f"Decision ({', '.join(names.get(a, a) for a in d.arms) or 'all arms'}): "),
+          f"the label says: {said[d.about]}. " if d.about in said else "", d.reason,
+          *(cite(d.source) if cite is not None and d.source else ()))
+        for d in p.risk_decisions)
+    return notes + decisions
 
 
 # -- statistics -------------------------------------------------------------------------------

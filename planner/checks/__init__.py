@@ -8,14 +8,13 @@ documentation page ``docs/checks.md`` is generated from :data:`REGISTRY` by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from planner.checks import design, eligibility, endpoints, monitoring
 from planner.checks.context import Context
 from planner.checks.engine import Area, Check, Finding, Hit, Registry, Report, Severity, hit, run
-from planner.checks.risks import RISK_TABLE, ClassRisks
-from planner.model import Mechanism, Protocol
+from planner.checks.risks import RiskTable
+from planner.model import Protocol
 
 REGISTRY = Registry((*eligibility.CHECKS, *endpoints.CHECKS, *monitoring.CHECKS, *design.CHECKS))
 """Every check, in the order they run and are documented."""
@@ -33,10 +32,10 @@ documents that print the list may fold such findings into a count.
 
 
 def check(protocol: Protocol, *, registry: Registry = REGISTRY,
-          risks: Mapping[Mechanism, ClassRisks] = RISK_TABLE) -> Report:
+          risks: RiskTable | None = None) -> Report:
     """Run the checks of ``registry`` on ``protocol``.
 
-    ``risks`` is the risk table by mechanism class (:data:`~planner.checks.risks.RISK_TABLE`);
+    ``risks`` is the risk table (:func:`planner.checks.risks.table` when not given);
     pass another one only to test the monitoring checks.
     """
     return run(registry, Context(protocol, risks))

@@ -8,13 +8,13 @@ breadcrumbs, and every value still "to be confirmed".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
 from planner.checks import names
 from planner.checks.names import NameProblem
-from planner.checks.risks import RISK_TABLE, ClassRisks
+from planner.checks.risks import RiskTable, table
 from planner.derive import inputs
 from planner.model import (
     TBC,
@@ -24,7 +24,6 @@ from planner.model import (
     Form,
     Intervention,
     Item,
-    Mechanism,
     MonitoringRule,
     Protocol,
     Role,
@@ -44,9 +43,9 @@ ACTIVE_ROLES = frozenset({Role.INVESTIGATIONAL, Role.BACKGROUND})
 class Context:
     """A protocol and the lookups its checks share (computed lazily, once)."""
 
-    def __init__(self, protocol: Protocol, risks: Mapping[Mechanism, ClassRisks] = RISK_TABLE) -> None:
+    def __init__(self, protocol: Protocol, risks: RiskTable | None = None) -> None:
         self.protocol = protocol
-        self.risks = risks
+        self.risks = risks if risks is not None else table()
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:

@@ -12,7 +12,10 @@ from planner.checks.sample_size import NotVerified, Recomputed, recompute
 from planner.model import (
     TBC,
     Action,
+    Arm,
+    ArmType,
     DataType,
+    Level,
     Masking,
     Quantity,
     RandomisationMethod,
@@ -270,6 +273,61 @@ def design_text_and_fields(ctx: Context) -> Iterator[Hit]:
                       f"{masking.value}", todo="correct the design text or the masking")
 
 
+def assigned_in_observational(ctx: Context) -> Iterator[Hit]:
+    """An observational study gives an investigational agent: when the protocol assigns the
+    intervention, the study is interventional (ICH E6, SPIRIT), whatever it is called."""
+    if ctx.protocol.kind is not StudyKind.CLINICAL_OBSERVATIONAL:
+        return
+    for i, arm in enumerate(ctx.protocol.arms):
+        for j, x in enumerate(arm.interventions):
+            if x.role is Role.INVESTIGATIONAL:
+                yield hit(f"$.arms[{i}].interventions[{j}].role", crumb(label(arm), label(x)), agent=x.agent)
+
+
+_COMPARATIVE = re.compile(r"\bcompar|\bversus\b|\bvs\.?\s|\bsuperior|\bnon-?inferior|\bequivalen", re.I)
+_COMPARATORS = frozenset({ArmType.ACTIVE_COMPARATOR, ArmType.PLACEBO_COMPARATOR, ArmType.NO_INTERVENTION,
+                          ArmType.NORMAL_CONTROL, ArmType.DISEASE_CONTROL})
+
+
+def no_comparator(ctx: Context) -> Iterator[Hit]:
+    """A primary objective or endpoint is comparative (compared with, versus, superior,
+    non-inferior), but the design has a single arm and no comparator or control arm to compare with."""
+    p = ctx.protocol
+    if len(p.arms) > 1 or any(a.type in _COMPARATORS for a in p.arms):
+        return
+    for i, obj in enumerate(p.objectives):
+        if obj.level is not Level.PRIMARY:
+            continue
+        texts = [obj.text, *(e.text for e in obj.endpoints)]
+        claim = next((m.group(0).strip() for text in texts if (m := _COMPARATIVE.search(text))), None)
+        if claim:
+            yield hit(f"$.objectives[{i}]", label(obj), claim=claim)
+
+
+_COMBINATION = re.compile(r"\bcombin|\badd-on\b|\bsynerg|\badditive\b|\bthan (?:either|each|monotherapy)\b", re.I)
+
+
+def _investigational(arm: Arm) -> frozenset[str]:
+    return frozenset(x.agent.lower() for x in arm.interventions if x.role is Role.INVESTIGATIONAL)
+
+
+def components_missing(ctx: Context) -> Iterator[Hit]:
+    """An objective claims a benefit of a combination (combined, add-on, synergy, better than
+    either), but for an arm of two or more investigational agents some component is given alone in
+    no arm: the design cannot show what each adds (a factorial or at least the component arms; EDA)."""
+    p = ctx.protocol
+    if not any(_COMBINATION.search(o.text) for o in p.objectives):
+        return
+    singles = {_investigational(a) for a in p.arms}
+    for i, arm in enumerate(p.arms):
+        agents = _investigational(arm)
+        if len(agents) < 2:
+            continue
+        missing = sorted(a for a in agents if frozenset({a}) not in singles)
+        if missing:
+            yield hit(f"$.arms[{i}]", label(arm), missing=", ".join(missing))
+
+
 def reference_keys(ctx: Context) -> Iterator[Hit]:
     """A quantity cites a reference key (``source``) the protocol's references lack."""
     keys = {r.key for r in ctx.protocol.references}
@@ -363,4 +421,19 @@ CHECKS: tuple[Check, ...] = (
           "What the design text claims (randomised, blinded, open label) is what the randomisation and "
           "blinding fields say, so the documents and the allocation tools agree (SPIRIT 16–17, EDA).",
           design_text_and_fields),
+    Check(_D, "DES020", Severity.ERROR, "assigned intervention in an observational study",
+          "'{agent}' is an investigational agent the protocol assigns, so the study is interventional; set kind "
+          "to clinical interventional, or make the agent background (given as part of usual care)",
+          "A study that assigns an intervention by protocol is a clinical trial (ICH E6 glossary; SPIRIT 2025), "
+          "with the safety, consent and registration duties that go with it.", assigned_in_observational),
+    Check(_D, "DES021", Severity.WARNING, "comparison without a comparator",
+          "the primary objective is comparative ('{claim}'), but the design has a single arm and no comparator; "
+          "add a comparator or control arm, or state the objective descriptively",
+          "A comparative claim needs a concurrent comparator (SPIRIT 2025 item on the comparator; EDA).",
+          no_comparator),
+    Check(_D, "DES022", Severity.WARNING, "combination components missing",
+          "an objective claims a benefit of the combination, but {missing} is given alone in no arm; add the "
+          "component arms (or a factorial design), or state what the combination is compared with",
+          "What each agent adds can only be shown against arms giving each alone (NC3Rs EDA: factorial designs).",
+          components_missing),
 )

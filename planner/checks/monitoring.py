@@ -12,12 +12,28 @@ import difflib
 from collections.abc import Callable, Iterator
 from itertools import combinations
 
+from attrs import evolve
+
 from planner import ctcae, units
 from planner.checks import risks
 from planner.checks.context import Context, crumb, label
 from planner.checks.engine import Area, Check, Hit, Severity, hit
 from planner.checks.exprs import Problem, problems
-from planner.model import MODALITY, Action, Arm, CtcaeGrading, Intervention, Mechanism, Modality, Role, Timing
+from planner.expr.logic import evaluate, truth
+from planner.model import (
+    MODALITY,
+    Action,
+    Arm,
+    Category,
+    CtcaeGrading,
+    DataType,
+    Intervention,
+    Mechanism,
+    Modality,
+    MonitoringRule,
+    Role,
+    Timing,
+)
 
 _M = Area.MONITORING
 _ADVANCED = frozenset({Modality.BIOLOGIC, Modality.TARGETED_SYNTHETIC})
@@ -124,31 +140,205 @@ def infection_note_missing(ctx: Context) -> Iterator[Hit]:
                       source=risks.INFECTION_WARNING_SOURCE)
 
 
-def _needed_risks(ctx: Context, arm: Arm) -> dict[str, tuple[str, str]]:
-    """``{risk: (agents, source)}`` for the arm's agents and, for dual therapy, the combination."""
-    out: dict[str, tuple[str, str]] = {}
+def _agent_risks(ctx: Context, arm: Arm) -> Iterator[tuple[Intervention, Mechanism, risks.Risk]]:
+    """Every risk row of every mechanism an active agent of the arm may have."""
     for _, x in ctx.active(arm):
         for m in x.mechanisms:
-            for risk in ctx.risks.get(m, risks.ClassRisks(risks.Status.UNVERIFIED, (), "")).risks:
-                out.setdefault(risk.key, (x.agent, risk.source))
-    if len(_dual(ctx, arm)) >= 2:
-        for risk in risks.COMBINATION_RISKS:
-            out.setdefault(risk.key, ("the combination", risk.source))
-    out.pop("pregnancy", None)  # covered by eligibility or contraception, see MON011
-    return out
+            for r in ctx.risks.risks_of(m):
+                yield x, m, r
+
+
+def _special(x: Intervention, key: str) -> bool:
+    """Whether MON009 or MON010 already hold the agent to this risk (serious infection, latent TB)."""
+    return key in ("serious_infection", "latent_tb_reactivation") and _could(x, lambda m: _biologic(m) or m is Mechanism.JAK)
+
+
+def _covers(rule: MonitoringRule, key: str, need: risks.Need) -> bool:
+    return key in rule.risks and (need is not risks.Need.SCREEN or rule.timing is Timing.BEFORE_START)
 
 
 def risk_not_covered(ctx: Context) -> Iterator[Hit]:
-    """In a clinical study, a risk of an arm's agents (from the risk table) is not covered
-    by any monitoring rule applying to that arm (``MonitoringRule.risks``)."""
+    """In a clinical study, a risk of an arm's agents that the risk table says needs a rule
+    (or a before-start screening rule) is covered by no monitoring rule applying to that arm
+    (``MonitoringRule.risks``). An error where the risk rests on label text; a warning, saying
+    so, where it rests only on monographs or guidelines. Dual b/tsDMARD arms also need the
+    rules the DBT seed asks for."""
+    if not ctx.protocol.kind.clinical:
+        return
+    t = ctx.risks
+    for i, arm in _arms(ctx):
+        rules = ctx.rules_for(arm)
+        needed: dict[tuple[str, risks.Need], list[tuple[Intervention, Mechanism, risks.Risk]]] = {}
+        for x, m, r in _agent_risks(ctx, arm):
+            if r.found and r.need in (risks.Need.RULE, risks.Need.SCREEN) and not _special(x, r.key):
+                needed.setdefault((r.key, r.need), []).append((x, m, r))
+        for (key, need), rows in needed.items():
+            if any(_covers(rule, key, need) for rule in rules):
+                continue
+            ids = tuple(dict.fromkeys(s for _, _, r in rows for s in r.sources))
+            agents = ", ".join(dict.fromkeys(f"{x.agent} ({m.value})" for x, m, _ in rows))
+            found = hit(f"$.arms[{i}]", label(arm), risk=key, label=t.labels.get(key, key), agents=agents,
+                        kind="a before-start rule" if need is risks.Need.SCREEN else "a rule",
+                        basis=t.basis(ids), says="; ".join(dict.fromkeys(r.text for _, _, r in rows)),
+                        source=t.cite(ids))
+            yield found if t.on_label(ids) else evolve(found, severity=Severity.WARNING)
+        if len(_dual(ctx, arm)) >= 2:
+            for key in risks.COMBINATION_RISKS:
+                if not any(key in rule.risks for rule in rules):
+                    yield hit(f"$.arms[{i}]", label(arm), risk=key, label=t.labels.get(key, key),
+                              agents="the combination", kind="a rule", basis="the study's source protocol",
+                              says="rigorous monitoring of dual therapy", source=risks.COMBINATION_SOURCE)
+
+
+_PROBE: float = 0.001  # how far past a label limit the probe value lies (a fraction of the limit)
+
+
+def _probe(ctx: Context, limit: risks.Limit) -> dict[str, object] | None:
+    """A record just past ``limit`` in the protocol's own units, or ``None`` if its items are not collected."""
+    entry = ctx.items.get(limit.item)
+    if entry is None:
+        return None
+    unit = entry[1].unit
+    if limit.above_uln is not None:
+        uln = f"{limit.item}_uln"
+        if uln not in ctx.items:
+            return None
+        return {limit.item: limit.above_uln * (1 + _PROBE) * 100.0, uln: 100.0}
+    value = limit.below * (1 - _PROBE) if limit.below is not None else limit.above * (1 + _PROBE)  # type: ignore[operator]
+    if not isinstance(unit, str) or limit.unit is None or not units.convertible(limit.unit, unit):
+        return None
+    return {limit.item: value * units.factor(limit.unit, unit)}
+
+
+def _can_fire(ctx: Context, rule: MonitoringRule, record: dict[str, object]) -> bool:
+    """True when the rule fires on ``record``, or would for some value of its unknown coded,
+    yes/no or text items (a selector such as the chosen agent's class, or a judgement); a rule
+    that also needs another measurement (bilirubin for Hy's law) does not count."""
+    unit_of = {n: u for n in rule.condition.refs() if isinstance(u := ctx.unit_of(n), str)}
+    outcome = evaluate(rule.condition, record, unit_of)
+    if outcome.value is not None:
+        return truth(outcome.value) is True
+    numeric = (DataType.INTEGER, DataType.DECIMAL)
+    return not any((it := ctx.item(n)) is not None and it.type in numeric for n in outcome.missing)
+
+
+def weaker_than_label(ctx: Context) -> Iterator[Hit]:
+    """A label limit of an arm's agent (ANC below 500/mm3 → discontinue) is not matched: the
+    arm's rules for that risk do not fire just past the limit with an action at least as strong.
+    The check probes each rule with the reference evaluator at a value 0.1 % past the limit, in the
+    item's own unit; a rule whose other items are unknown counts as able to fire."""
+    if not ctx.protocol.kind.clinical:
+        return
+    t = ctx.risks
+    for i, arm in _arms(ctx):
+        seen: set[tuple[str, str]] = set()
+        for x, m, r in _agent_risks(ctx, arm):
+            rules = [rule for rule in ctx.rules_for(arm) if r.key in rule.risks]
+            if not r.found or not rules:
+                continue  # MON005 reports a risk with no rule
+            for limit in r.limits:
+                before = limit.action is Action.DO_NOT_START
+                record = _probe(ctx, limit)
+                if record is None or (m.value, limit.text) in seen:
+                    continue
+                seen.add((m.value, limit.text))
+                firing = [rule for rule in rules if (rule.timing is Timing.BEFORE_START) == before
+                          and _can_fire(ctx, rule, record)]
+                strength = max((risks.STRENGTH[rule.action] for rule in firing), default=-1)
+                if strength < risks.STRENGTH[limit.action]:
+                    yield hit(f"$.arms[{i}]", label(arm), agent=x.agent, mechanism=m.value, limit=limit.text,
+                              risk=r.key, row=f"{r.row}… ({t.classes[m].section})",
+                              got=", ".join(f"'{rule.id}' ({rule.action.value})" for rule in firing) or "none",
+                              source=t.cite(r.sources))
+
+
+def _decided(ctx: Context, about: str, arm: Arm) -> bool:
+    return any(d.about == about and (not d.arms or arm.id in d.arms) for d in ctx.protocol.risk_decisions)
+
+
+def combination_warned(ctx: Context) -> Iterator[Hit]:
+    """Two agents of an arm, or two of its allowed choices, form a combination the risk table
+    warns against (a JAK inhibitor with a biologic, abatacept with a TNF inhibitor …), and the
+    protocol records no decision about it (``risk_decisions``)."""
+    if not ctx.protocol.kind.clinical:
+        return
+    t = ctx.risks
+    for i, arm in _arms(ctx):
+        for a, b in _pairs(ctx, arm):
+            for w in t.warnings:
+                if _decided(ctx, w.id, arm):
+                    continue
+                for x, y in ((a, b), (b, a)):
+                    partners = [m.value for m in y[1].mechanisms if m in w.with_]
+                    if w.agent in x[1].mechanisms and partners:
+                        yield hit(f"$.arms[{i}].interventions[{y[0]}]", crumb(label(arm), label(y[1])),
+                                  first=x[1].agent, second=y[1].agent, partners=", ".join(partners),
+                                  agent=w.agent.value, warning=w.id, text=w.text, source=t.cite(w.sources))
+                        break
+
+
+def _excluded(ctx: Context, words: tuple[str, ...]) -> bool:
+    for c in ctx.protocol.eligibility:
+        if c.category is not Category.EXCLUSION:
+            continue
+        names = sorted(c.rule.refs()) if c.rule is not None else []
+        labels = [entry[1].label for n in names if (entry := ctx.items.get(n)) is not None]
+        text = " ".join((c.text, *names, *labels)).lower()
+        if any(w.lower() in text for w in words):
+            return True
+    return False
+
+
+def contraindication_not_excluded(ctx: Context) -> Iterator[Hit]:
+    """An arm gives (or allows) an agent whose label contraindicates a condition (iguratimod in
+    pregnancy, peptic ulcer or with warfarin; methotrexate in pregnancy), and no exclusion
+    criterion names it, nor does the protocol record a decision about it."""
+    if not ctx.protocol.kind.clinical:
+        return
+    t = ctx.risks
+    for i, arm in _arms(ctx):
+        for j, x in ctx.active(arm):
+            for c in t.contraindications:
+                if c.agent in x.mechanisms and not _excluded(ctx, c.words) and not _decided(ctx, c.id, arm):
+                    yield hit(f"$.arms[{i}].interventions[{j}]", crumb(label(arm), label(x)), agent=x.agent,
+                              condition=c.condition, id=c.id, source=t.cite(c.sources))
+
+
+def decision_integrity(ctx: Context) -> Iterator[Hit]:
+    """A risk decision names a warning or contraindication the risk table lacks, an arm the
+    protocol lacks, or a reference key the protocol's references lack."""
+    t = ctx.risks
+    ids = {w.id for w in t.warnings} | {c.id for c in t.contraindications}
+    arm_ids = {a.id for a in ctx.protocol.arms}
+    keys = {r.key for r in ctx.protocol.references}
+    for i, d in enumerate(ctx.protocol.risk_decisions):
+        where = f"decision '{d.about}'"
+        if d.about not in ids:
+            close = difflib.get_close_matches(d.about, sorted(ids), n=1)
+            yield hit(f"$.risk_decisions[{i}].about", where, problem=f"'{d.about}' is not a warning or "
+                      "contraindication of the risk table",
+                      todo=f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(sorted(ids))}")
+        for k, a in enumerate(d.arms):
+            if a not in arm_ids:
+                yield hit(f"$.risk_decisions[{i}].arms[{k}]", where, problem=f"arm '{a}' does not exist",
+                          todo=f"use one of {', '.join(sorted(arm_ids)) or 'no arms defined'}")
+        if d.source is not None and d.source not in keys:
+            yield hit(f"$.risk_decisions[{i}].source", where, problem=f"reference '{d.source}' is not in references",
+                      todo="add the reference or cite one of " + (", ".join(sorted(keys)) or "none"))
+
+
+def watch_points(ctx: Context) -> Iterator[Hit]:
+    """The risk table lists clinical watch points for an arm's agent (heart failure,
+    demyelination, infusion reactions …) that no monitoring rule names: they should be stated
+    in the protocol's safety section; listed so that none is silently left out."""
     if not ctx.protocol.kind.clinical:
         return
     for i, arm in _arms(ctx):
-        covered = {k for r in ctx.rules_for(arm) for k in r.risks}
-        for key, (agent, source) in _needed_risks(ctx, arm).items():
-            if key not in covered:
-                yield hit(f"$.arms[{i}]", label(arm), risk=key, label=risks.RISK_LABELS.get(key, key), agent=agent,
-                          source=source)
+        named = {k for rule in ctx.rules_for(arm) for k in rule.risks}
+        points = {r.key: ctx.risks.labels.get(r.key, r.key) for _, _, r in _agent_risks(ctx, arm)
+                  if r.found and r.need is risks.Need.WATCH and r.key not in named}
+        if points:
+            yield hit(f"$.arms[{i}]", label(arm), points=", ".join(sorted(points.values())))
 
 
 def not_collected(ctx: Context) -> Iterator[Hit]:
@@ -200,9 +390,11 @@ def rule_integrity(ctx: Context) -> Iterator[Hit]:
                 yield hit(f"$.monitoring[{i}].arms[{k}]", where, problem=f"arm '{arm}' does not exist",
                           todo=f"use one of {', '.join(sorted(arm_ids)) or 'no arms defined'}")
         for k, risk in enumerate(rule.risks):
-            if risk not in risks.RISK_LABELS:
+            if risk not in ctx.risks.labels:
+                close = difflib.get_close_matches(risk, list(ctx.risks.labels), n=1)
                 yield hit(f"$.monitoring[{i}].risks[{k}]", where, problem=f"risk '{risk}' is not a known risk key",
-                          todo=f"use one of {', '.join(risks.RISK_LABELS)}")
+                          todo=f"did you mean '{close[0]}'?" if close else
+                          f"use one of {', '.join(ctx.risks.labels)}")
 
 
 def unknown_item(ctx: Context) -> Iterator[Hit]:
@@ -254,17 +446,23 @@ def _mentions_pregnancy(ctx: Context) -> bool:
 
 
 def no_pregnancy_measure(ctx: Context) -> Iterator[Hit]:
-    """A clinical arm's agent carries a pregnancy risk in the risk table, but no criterion
-    excludes pregnancy or requires contraception, and no rule covers risk ``pregnancy``."""
+    """A clinical arm's agent carries a pregnancy risk in the risk table (contraindicated, or
+    contraception needed), but no criterion excludes pregnancy or requires contraception, and no
+    rule covers risk ``pregnancy``. The finding says how long after the last dose the source
+    asks for contraception, where it says."""
     if not ctx.protocol.kind.clinical or _mentions_pregnancy(ctx):
         return
     for i, arm in _arms(ctx):
         for j, x in ctx.active(arm):
-            source = next((r.source for m in x.mechanisms for r in ctx.risks.get(
-                m, risks.ClassRisks(risks.Status.UNVERIFIED, (), "")).risks if r.key == "pregnancy"), None)
-            if source is not None:
+            rows = [r for m in x.mechanisms for r in ctx.risks.risks_of(m)
+                    if r.key == "pregnancy" and r.need is risks.Need.EXCLUDE and r.found]
+            if rows:
+                ids = tuple(dict.fromkeys(s for r in rows for s in r.sources))
+                after = "; ".join(dict.fromkeys(r.after_last_dose for r in rows if r.after_last_dose))
                 yield hit(f"$.arms[{i}].interventions[{j}]", crumb(label(arm), label(x)), agent=x.agent,
-                          source=source)
+                          says="; ".join(r.text for r in rows),
+                          duration=f", for {after} after the last dose" if after else "",
+                          source=ctx.risks.cite(ids))
 
 
 def condition_mismatch(ctx: Context) -> Iterator[Hit]:
@@ -290,20 +488,21 @@ def to_confirm(ctx: Context) -> Iterator[Hit]:
 
 
 def unverified_class(ctx: Context) -> Iterator[Hit]:
-    """An arm gives an agent whose class has no, or only partly, sourced risks in the risk
-    table, so its monitoring was checked only as far as the sources go (clinical studies)."""
+    """An arm gives an agent of a class for which the risk table records points its sources did
+    not find (NOT FOUND): those risks stay unverified, so the monitoring was checked only as far
+    as the sources go (clinical studies)."""
     if not ctx.protocol.kind.clinical:
         return
     seen: set[Mechanism] = set()
     for i, arm in _arms(ctx):
         for j, x in ctx.active(arm):
             for m in x.mechanisms:
-                entry = ctx.risks.get(m)
-                if entry is None or entry.status is risks.Status.VERIFIED or m in seen:
+                missing = [ctx.risks.labels.get(r.key, r.key) for r in ctx.risks.risks_of(m) if not r.found]
+                if m in seen or not missing:
                     continue
                 seen.add(m)
                 yield hit(f"$.arms[{i}].interventions[{j}]", crumb(label(arm), label(x)), mechanism=m.value,
-                          status=entry.status.value, note=entry.note)
+                          points=", ".join(missing), section=ctx.risks.classes[m].section)
 
 
 def unknown_agent_unmonitored(ctx: Context) -> Iterator[Hit]:
@@ -313,7 +512,7 @@ def unknown_agent_unmonitored(ctx: Context) -> Iterator[Hit]:
         if ctx.rules_for(arm):
             continue
         for j, x in ctx.active(arm):
-            unknown = [m.value for m in x.mechanisms if m not in ctx.risks]
+            unknown = [m.value for m in x.mechanisms if m not in ctx.risks.classes]
             if unknown:
                 yield hit(f"$.arms[{i}].interventions[{j}]", crumb(label(arm), label(x)), agent=x.agent,
                           mechanism=", ".join(unknown))
@@ -375,8 +574,9 @@ CHECKS: tuple[Check, ...] = (
           "'{first}' with '{second}' carries a higher serious-infection risk, but the arm's safety_notes do not "
           "say so; add a note on the infection risk", "Source: {source}.", infection_note_missing),
     Check(_M, "MON005", Severity.ERROR, "risk not monitored",
-          "risk '{risk}' ({label}) of {agent} is covered by no monitoring rule for this arm; add a rule with "
-          "'risks: [{risk}]'", "Source: {source}.", risk_not_covered),
+          "risk '{risk}' ({label}) of {agents} is covered by no monitoring rule for this arm; add {kind} with "
+          "'risks: [{risk}]' (the source rests on {basis})",
+          "The source says: {says}. Source: {source}.", risk_not_covered),
     Check(_M, "MON006", Severity.ERROR, "monitored item not collected",
           "the condition reads '{item}', but form(s) {forms} are not collected at {phase}; schedule the form",
           "A rule can only fire on data collected while it applies.", not_collected),
@@ -385,7 +585,7 @@ CHECKS: tuple[Check, ...] = (
           "Before start: do not start, repeat test or notify; on treatment: hold, interrupt, reduce, "
           "discontinue or notify.", action_mismatch),
     Check(_M, "MON008", Severity.ERROR, "rule reference broken", "{problem}; {todo}",
-          "Rules name existing arms and risk keys of planner.checks.risks, and have unique ids.", rule_integrity),
+          "Rules name existing arms and the risk keys of the risk table (docs/risk-table.md), and have unique ids.", rule_integrity),
     Check(_M, "MON009", Severity.ERROR, "no hold for serious infection",
           "'{agent}' is a biologic or JAK inhibitor, but no rule for this arm holds or interrupts therapy at "
           "signs of serious infection; add a rule with action hold/interrupt and risks [serious_infection]",
@@ -394,8 +594,9 @@ CHECKS: tuple[Check, ...] = (
           "'{agent}' is a biologic or JAK inhibitor, but no before-start rule screens for latent TB; add one with "
           "risks [latent_tb_reactivation]", "Source: {source}.", no_tb_screening),
     Check(_M, "MON011", Severity.ERROR, "no pregnancy measure",
-          "'{agent}' requires excluding pregnancy, but no criterion excludes it or requires contraception; add "
-          "an exclusion or contraception criterion", "Source: {source}.", no_pregnancy_measure),
+          "'{agent}' requires excluding pregnancy or contraception{duration}, but no criterion excludes pregnancy "
+          "or requires contraception; add an exclusion or contraception criterion",
+          "The source says: {says}. Source: {source}.", no_pregnancy_measure),
     Check(_M, "MON012", Severity.ERROR, "condition mismatch", "{what}; {todo}",
           "Monitoring thresholds are written in the item's unit and type (e.g. CTCAE values converted).",
           condition_mismatch),
@@ -403,9 +604,10 @@ CHECKS: tuple[Check, ...] = (
           "{what} is to be confirmed: {reason}; confirm it before the study starts",
           "An unconfirmed value is shown plainly, never guessed.", to_confirm),
     Check(_M, "MON014", Severity.INFO, "risks of class not verified",
-          "the risks of {mechanism} are {status} in the risk table, so its monitoring was checked only as far "
-          "as REFERENCE.md goes; check the product label",
-          "The risk table (planner/checks/risks.py) says: {note}", unverified_class),
+          "for {mechanism}, the risk table's sources did not find: {points}; these stay unverified, so check "
+          "the product label and add what it asks for",
+          "Section '{section}' of the risk table (docs/risk-table.md); a point not found is never filled in "
+          "from memory.", unverified_class),
     Check(_M, "MON015", Severity.ERROR, "CTCAE term not gradable",
           "CTCAE term '{term}': {problem}; {todo}",
           "A firing reports the CTCAE v5.0 grade computed from the observed value of the graded item, in the "
@@ -420,4 +622,24 @@ CHECKS: tuple[Check, ...] = (
           "A new agent's risks cannot be checked against the table, so at least its own monitoring must be "
           "stated; the checks then hold those rules to the schedule and the CRF like any other.",
           unknown_agent_unmonitored),
+    Check(_M, "MON018", Severity.WARNING, "rule weaker than the label",
+          "the label of {agent} ({mechanism}) says {limit}, but the arm's rules for '{risk}' do not fire there "
+          "with an action as strong (firing: {got}); add or tighten a rule",
+          "Label row: {row}. Source: {source}.", weaker_than_label),
+    Check(_M, "MON019", Severity.ERROR, "combination warned against",
+          "'{first}' with '{second}' ({partners}) is a combination the label warns against: {text}; drop it from "
+          "the arm's choices, or record the decision and its reason in risk_decisions (about: {warning})",
+          "Source: {source}.", combination_warned),
+    Check(_M, "MON020", Severity.ERROR, "contraindication not excluded",
+          "'{agent}' is contraindicated in {condition}, but no exclusion criterion names it; add the exclusion, "
+          "or record the decision and its reason in risk_decisions (about: {id})",
+          "Source: {source}.", contraindication_not_excluded),
+    Check(_M, "MON021", Severity.ERROR, "risk decision reference broken", "{problem}; {todo}",
+          "A decision names a warning or contraindication id of the risk table (docs/risk-table.md), existing "
+          "arms and a reference key.", decision_integrity),
+    Check(_M, "MON022", Severity.INFO, "label watch points",
+          "the labels of this arm's agents ask for clinical watch of: {points}; state in the safety section how "
+          "each is watched for, or add a rule naming it",
+          "Watch points are risks with no computable threshold in the sources (docs/risk-table.md).",
+          watch_points),
 )

@@ -15,7 +15,7 @@ from planner.model.design import (
 from planner.model.dictionary import Codelist, DataDictionary, DataType, Form, Item, Term
 from planner.model.pathway import NodeKind, Pathway, PathwayEdge, PathwayNode, Strategy
 from planner.model.population import AnimalDetails, ClinicalPopulation, Procedure, Sex, StudyKind
-from planner.model.protocol import Protocol, Reference, Resolution, Status
+from planner.model.protocol import Protocol, Reference, Resolution, RiskDecision, Status
 from planner.model.rules import (
     Action,
     Category,
@@ -46,7 +46,7 @@ __all__ = [
     "Endpoint", "Epoch", "EpochType", "FieldError", "Form", "Frequency", "Intervention", "Item",
     "Level", "Masking", "Mechanism", "Modality", "MonitoringRule", "NodeKind", "Objective",
     "Pathway", "PathwayEdge", "PathwayNode", "PowerTest", "Procedure", "Protocol", "Quantity",
-    "Randomisation", "RandomisationMethod", "Range", "Reference", "Resolution", "Role", "Route",
+    "Randomisation", "RandomisationMethod", "Range", "Reference", "Resolution", "RiskDecision", "Role", "Route",
     "SampleSize", "Schedule", "Sex", "Statistics", "Status", "Strategy", "StudyKind", "TBC",
     "Term", "Timing", "Visit", "Window", "is_tbc", "show",
 ]

@@ -40,6 +40,22 @@ class Reference:
 
 
 @frozen
+class RiskDecision:
+    """A recorded decision to accept a combination warning or contraindication of the risk table.
+
+    ``about`` is the id of the table's warning or contraindication
+    (``jak_with_biologic``, ``iguratimod_pregnancy``); ``arms`` the arm ids it
+    covers (empty: every arm); ``reason`` why the protocol accepts it and how
+    the risk is managed; ``source`` the reference key that supports the reason.
+    """
+
+    about: str = field(validator=identifier())
+    reason: str = field(validator=non_empty())
+    arms: tuple[str, ...] = tuple_field()
+    source: str | None = None
+
+
+@frozen
 class Resolution:
     """The names a rule may use: ``items`` maps each to its form and item."""
 
@@ -85,6 +101,8 @@ class Protocol:
     blinding: Blinding | None = None
     statistics: Statistics | None = None
     pathways: tuple[Pathway, ...] = tuple_field(validator=unique(lambda p: p.id, "pathway id"))
+    risk_decisions: tuple[RiskDecision, ...] = tuple_field(
+        validator=unique(lambda d: f"{d.about} for {', '.join(d.arms) or 'every arm'}", "risk decision"))
     references: tuple[Reference, ...] = tuple_field(validator=unique(lambda r: r.key, "reference key"))
 
     # -- navigation ---------------------------------------------------------

@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from planner.checks import REGISTRY, UNCONFIRMED_CODES, Area, Check, Context, Hit, Registry, Severity, check, hit
-from planner.checks.risks import RISK_TABLE, ClassRisks, Risk, Status
+from planner.checks.risks import ClassRisks, Grade, Need, Risk, Source, table
 from planner.checks.sample_size import NotVerified, Recomputed, recompute
 from planner.expr import parse
 from planner.model import Category, Criterion, Mechanism, PowerTest, Protocol, SampleSize
@@ -96,13 +96,18 @@ def test_unknown_item_in_a_python_built_protocol() -> None:
 
 
 def test_pregnancy_risk_needs_an_exclusion_or_contraception() -> None:
-    table = {**RISK_TABLE, Mechanism.OTHER: ClassRisks(Status.VERIFIED, (Risk("pregnancy", "test label"),), "")}
+    shipped = table()
+    risk = Risk("pregnancy", Need.EXCLUDE, "Pregnancy", "contraception during and 4 weeks after", ("Z9",),
+                after_last_dose="4 weeks")
+    t = attrs.evolve(shipped, sources={**shipped.sources, "Z9": Source(Grade.LABEL, "test label")},
+                     classes={**shipped.classes, Mechanism.OTHER: ClassRisks("test", (risk,))})
     with_exclusion = base()
-    assert set() == check(with_exclusion, risks=table).codes()
+    assert set() == check(with_exclusion, risks=t).codes()
     without = base(eligibility=[c for c in base_data()["eligibility"] if c["id"] != "exc_pregnant"])
-    report = check(without, risks=table)
+    report = check(without, risks=t)
     assert {"MON011"} == report.codes()
-    assert "Source: test label." == report.findings[0].hint
+    assert "contraception, for 4 weeks after the last dose" in report.findings[0].message
+    assert report.findings[0].hint.endswith("Source: Z9 [L] test label.")
 
 
 def test_sample_size_is_not_verified_without_statsmodels(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -249,7 +249,7 @@ def test_eligibility_checklist_has_yes_no_unknown_answers_and_a_result_formula()
     dv = ws.data_validations.dataValidation[0]
     assert '"Yes,No,Unknown"' == dv.formula1
     result = ws.cell(layout.eligibility.result_row, 5).value
-    assert result.startswith("=IF(OR(COUNTIF($E$6:$E$8,\"No\")>0,COUNTIF($E$9:$E$9,\"Yes\")>0)")
+    assert result.startswith("=IF(OR(COUNTIF($E$6:$E$8,\"No\")>0,COUNTIF($E$9:$E$12,\"Yes\")>0)")  # E1–E4
 
 
 def test_derived_values_are_formulas_over_the_entry_cells():

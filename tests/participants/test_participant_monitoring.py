@@ -16,6 +16,8 @@ from planner.participants import Participant, Phase, monitor, read_observations,
 LIVER_OK = {"alt": 30.0, "alt_uln": 40.0, "ast": 30.0, "ast_uln": 40.0, "bilirubin": 10.0, "bilirubin_uln": 21.0,
             "alp": 80.0, "alp_uln": 130.0}
 QUIET = {"anc": 3000.0, "lymphocytes": 1500.0, "hb": 13.0, "hb_baseline": 13.0, "lipids_need_management": False,
+         "platelets": 250000.0, "biologic_class": "TNF", "hbsag": "negative", "anti_hbc": "negative",
+         "igg_low": False, "blood_disorder": False, "renal_impairment": False,
          "jak_start_date": dt.date(2026, 1, 5), "lipids_date": dt.date(2026, 2, 20), **LIVER_OK}
 
 
@@ -34,7 +36,8 @@ def test_quiet_values_fire_nothing_and_every_rule_is_accounted_for_once(dbt):
     assert {} == fired(r) and () == r.not_evaluable
     applied = [a.rule for a in r.not_applied]
     assert sorted(m.id for m in dbt.monitoring) == sorted([*applied, *r.not_fired])
-    assert {"latent_tb", "anc_start", "lym_start", "hb_start"} == set(applied)  # before-start rules, on treatment
+    assert {"latent_tb", "anc_start", "lym_start", "hb_start", "hbv_screen", "il6_start", "igg_start"} == set(
+        applied)  # before-start rules, on treatment
 
 
 # The grade reported is CTCAE v5.0's for the observed ANC, not the grade written on the rule:
@@ -93,7 +96,10 @@ def test_a_missing_baseline_haemoglobin_leaves_the_fall_not_evaluable(dbt):
                                                       (201.0, True, 3), (801.0, True, 4)])
 def test_alt_above_three_times_uln_is_graded_from_alt(dbt, alt, fires, grade):
     r = check(dbt, {"alt": alt}, arm="tnf_il17_23")  # ULN 40 U/L: 3×, 5× and 20× ULN are 120, 200 and 800
-    assert ({"liver_3uln": (Action.REPEAT_TEST, grade)} if fires else {}) == fired(r)
+    expected = {"liver_3uln": (Action.REPEAT_TEST, grade)} if fires else {}
+    if alt > 200:  # above 5 × ULN the infliximab label discontinues
+        expected["liver_5uln"] = (Action.DISCONTINUE, grade)
+    assert expected == fired(r)
 
 
 def test_the_liver_rule_grades_alt_and_ast_each_and_reports_the_higher(dbt):
@@ -171,9 +177,12 @@ def test_adverse_events_none_versus_not_recorded(dbt):
 
 
 def test_liver_rules_of_the_ssc_cohort(ssc):
-    r = check(ssc, {"alt": 200.0}, visit="month12", arm="iguratimod")
-    assert {"liver_3uln": (Action.REPEAT_TEST, 2)} == fired(r)  # 200 U/L at ULN 40 U/L: 5 × ULN, grade 2
+    r = check(ssc, {"alt": 99.0, "alt_uln": 30.0}, visit="month12", arm="iguratimod")
+    assert {"liver_3uln": (Action.REPEAT_TEST, 2)} == fired(r)  # 99 U/L at ULN 30 U/L: 3.3 × ULN, grade 2
     assert ("ctcae5",) == tuple(f.source for f in r.fired)  # the threshold's source, not the frequency's
+    r = check(ssc, {"alt": 100.0}, visit="month12", arm="iguratimod")  # the iguratimod label's guide value
+    assert {"igu_liver_100": (Action.DISCONTINUE, None)} == fired(r)
+    assert ("careram",) == tuple(f.source for f in r.fired)
 
 
 def test_a_protocol_without_rules_says_so(cia):
