@@ -152,6 +152,8 @@ def blinding_table(b: Blinding) -> Table:
         ("Description", value(b.description)),
         ("Blinded roles", value(b.blinded_roles)),
     ]
+    if b.unblinding is not None:
+        rows.append(("Emergency unblinding", value(b.unblinding)))
     return kv_table("blinding", "Blinding", rows)
 
 

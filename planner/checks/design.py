@@ -328,6 +328,35 @@ def components_missing(ctx: Context) -> Iterator[Hit]:
             yield hit(f"$.arms[{i}]", label(arm), missing=", ".join(missing))
 
 
+def no_unblinding(ctx: Context) -> Iterator[Hit]:
+    """A blinded clinical trial states no emergency unblinding procedure (who may break the
+    code, how, and how it is recorded)."""
+    b = ctx.protocol.blinding
+    if not ctx.protocol.kind.clinical or b is None or isinstance(b.masking, TBC) or b.masking is Masking.OPEN:
+        return
+    if b.unblinding is None:
+        yield hit("$.blinding.unblinding", "blinding", masking=b.masking.value)
+
+
+def _collected(ctx: Context, domain: str) -> bool:
+    forms = {f.id for f in ctx.protocol.dictionary.forms if (f.domain or "").upper() == domain}
+    return bool(forms & ctx.on_treatment_forms)
+
+
+def safety_collection(ctx: Context) -> Iterator[Hit]:
+    """A clinical trial collects no adverse events (a form of CDASH domain AE) at any visit
+    after the start of treatment."""
+    if ctx.protocol.kind is StudyKind.CLINICAL_INTERVENTIONAL and not _collected(ctx, "AE"):
+        yield hit("$.dictionary.forms", "data dictionary", what="adverse events", domain="AE")
+
+
+def conmed_collection(ctx: Context) -> Iterator[Hit]:
+    """A clinical trial collects no concomitant medication (a form of CDASH domain CM) at any
+    visit after the start of treatment."""
+    if ctx.protocol.kind is StudyKind.CLINICAL_INTERVENTIONAL and not _collected(ctx, "CM"):
+        yield hit("$.dictionary.forms", "data dictionary", what="concomitant medication", domain="CM")
+
+
 def reference_keys(ctx: Context) -> Iterator[Hit]:
     """A quantity cites a reference key (``source``) the protocol's references lack."""
     keys = {r.key for r in ctx.protocol.references}
@@ -436,4 +465,18 @@ CHECKS: tuple[Check, ...] = (
           "component arms (or a factorial design), or state what the combination is compared with",
           "What each agent adds can only be shown against arms giving each alone (NC3Rs EDA: factorial designs).",
           components_missing),
+    Check(_D, "DES023", Severity.ERROR, "no unblinding procedure",
+          "the trial is {masking}, but no emergency unblinding procedure is stated; give blinding.unblinding "
+          "(who may break the code, how, and how it is recorded), or mark it to be confirmed",
+          "A blinded trial says how a participant's allocation is revealed when their care needs it (SPIRIT "
+          "17b; ICH E6).", no_unblinding),
+    Check(_D, "DES024", Severity.ERROR, "adverse events not collected",
+          "no {what} form (domain {domain}) is collected at any visit after treatment starts; add one and "
+          "schedule it at every on-treatment visit",
+          "A clinical trial records adverse events from the first dose to the end of safety follow-up "
+          "(ICH E6, SPIRIT 22).", safety_collection),
+    Check(_D, "DES025", Severity.WARNING, "concomitant medication not collected",
+          "no {what} form (domain {domain}) is collected at any visit after treatment starts; add one",
+          "Concomitant medication explains adverse events and interactions, and is needed for the risk "
+          "table's interaction warnings (SPIRIT 11d).", conmed_collection),
 )

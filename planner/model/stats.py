@@ -78,11 +78,16 @@ class Masking(enum.StrEnum):
 
 @frozen
 class Blinding:
-    """Who is blinded to allocation (SPIRIT 17, ARRIVE 5)."""
+    """Who is blinded to allocation (SPIRIT 17, ARRIVE 5).
+
+    ``unblinding`` is the emergency unblinding procedure of a blinded trial: who
+    may break the code, how, and how it is recorded (SPIRIT 17b).
+    """
 
     masking: Masking | TBC
     description: str | TBC
     blinded_roles: tuple[str, ...] = tuple_field()
+    unblinding: str | TBC | None = None
 
 
 @frozen
