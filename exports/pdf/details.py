@@ -183,9 +183,9 @@ def population_table(pop: ClinicalPopulation) -> Table:
 
 def animals_table(a: AnimalDetails, cite: Cite) -> Table:
     rows: list[tuple[str, Text]] = [
-        ("Species and strain", t(f"{a.species}, {a.strain}", cite(a.source))),
-        ("Sex", t(a.sex.value)),
-        ("Number", t(str(a.total))),
+        ("Species and strain", t(value(a.species), ", ", value(a.strain), cite(a.source))),
+        ("Sex", value(a.sex)),
+        ("Number", value(a.total)),
         ("Experimental unit", value(a.experimental_unit)),
         ("Age", value(a.age, cite)),
         ("Weight (g)", value(a.weight_g)),

@@ -59,9 +59,10 @@ def synopsis(p: Protocol, cite: Cite) -> Table:
         rows.append(("Population", t(p.population.description)))
     if p.animals is not None:
         a = p.animals
-        rows.append(("Animals", t(f"{a.total} {a.sex.value} animals; species: {a.species}; strain: {a.strain}; age: ",
+        rows.append(("Animals", t(value(a.total, cite, True), " ", value(a.sex, cite, True), " animals; species: ",
+                                  value(a.species, cite, True), "; strain: ", value(a.strain, cite, True), "; age: ",
                                   value(a.age, cite, True), "; weight (g): ", value(a.weight_g, cite, True),
-                                  f"; experimental unit: {a.experimental_unit}", cite(a.source))))
+                                  "; experimental unit: ", value(a.experimental_unit, cite, True), cite(a.source))))
     incl = sum(1 for c in p.eligibility if c.category is Category.INCLUSION)
     excl = len(p.eligibility) - incl
     if p.eligibility:

@@ -103,7 +103,7 @@ def group_sizes(ctx: Context) -> Iterator[Hit]:
                 yield hit(f"$.arms[{i}].planned_size", label(a), problem="the group has no planned size",
                           todo="state the number of animals in the group")
     totals: list[tuple[str, str, int]] = []
-    if p.animals is not None:
+    if p.animals is not None and isinstance(p.animals.total, int):
         totals.append(("$.animals.total", "animals.total", p.animals.total))
     if p.sample_size is not None and isinstance(p.sample_size.target, int):
         totals.append(("$.sample_size.target", "sample_size.target", p.sample_size.target))

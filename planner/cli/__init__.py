@@ -18,11 +18,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import build, catalog, check, crf, export, participants, randomise
+from planner.cli import build, catalog, check, crf, export, participants, randomise, scaffold
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     catalog.register,
+    scaffold.register,
     check.register,
     participants.register,
     export.register,

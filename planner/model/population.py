@@ -43,10 +43,10 @@ class Sex(enum.StrEnum):
 class AnimalDetails:
     """Animals of a preclinical study (ARRIVE 2.0 items 1, 8 and PREPARE)."""
 
-    species: str = field(validator=non_empty())
-    strain: str = field(validator=non_empty())
-    sex: Sex
-    total: int
+    species: str | TBC = field(validator=non_empty())
+    strain: str | TBC = field(validator=non_empty())
+    sex: Sex | TBC
+    total: int | TBC
     experimental_unit: str | TBC = field(validator=non_empty())
     age: Quantity | TBC
     weight_g: Range | TBC
