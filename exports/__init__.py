@@ -108,6 +108,8 @@ FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
     ExportFormat("xlsx", "-crf.xlsx", "CRF workbook", "Excel case-report forms", "xlsx", "openpyxl",
                  per_participant=True, guard="exports.xlsx.guard:changed"),
     ExportFormat("pdf", "-protocol.pdf", "PDF protocol", "PDF protocol document", "pdf", "reportlab"),
+    ExportFormat("odm", "-odm.xml", "CDISC ODM 1.3.2", "study metadata as CDISC ODM 1.3.2 XML (EDC set-up)", "odm",
+                 "odmlib"),
     ExportFormat("dot", "-pathway.dot", "pathway DOT", "Graphviz DOT of the decision pathway", "dot",
                  condition=_has_pathway),
 )}

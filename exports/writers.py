@@ -61,3 +61,9 @@ def dot(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, 
     from exports.dot import write
 
     write(protocol, stream, **options)
+
+
+def odm(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.odm import write
+
+    write(protocol, stream, **options)

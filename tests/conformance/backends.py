@@ -22,6 +22,7 @@ from typing import Any
 from exports.xlsx import formula as xf
 from exports.xlsx.translate import Translator, Untranslatable, expression_formula
 from planner.expr import Expr, compile_rule, evaluate
+from planner.expr.formal import Unexpressible as FormalUnexpressible
 from planner.expr.logic import truth
 from planner.expr.sql import Unexpressible
 from planner.model import DataType, Item
@@ -179,12 +180,87 @@ def sql_duckdb(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
     return lambda records: [row[0] for row in db.run(query, items, records)]
 
 
+# -- ODM FormalExpression (XPath 3.1 over ClinicalData) -------------------------------------
+
+
+def odm_value(value: Any) -> str:
+    """An ItemData ``Value`` as ODM 1.3.2 writes it (xs:boolean, ISO date, number, text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def clinical_data(records: Sequence[Record], items: Mapping[str, Item]) -> list[Any]:
+    """One odm:StudyEventData per record, in one ClinicalData document; an unknown value has no ItemData."""
+    import xml.etree.ElementTree as ET
+
+    from planner.expr.formal import ODM_NS
+
+    def tag(name: str) -> str:
+        return f"{{{ODM_NS}}}{name}"
+
+    root = ET.Element(tag("ODM"))
+    clinical = ET.SubElement(root, tag("ClinicalData"), StudyOID="S", MetaDataVersionOID="MDV")
+    events = []
+    for i, r in enumerate(records):
+        subject = ET.SubElement(clinical, tag("SubjectData"), SubjectKey=str(i + 1))
+        event = ET.SubElement(subject, tag("StudyEventData"), StudyEventOID="SE.V")
+        group = ET.SubElement(ET.SubElement(event, tag("FormData"), FormOID="F"), tag("ItemGroupData"),
+                              ItemGroupOID="IG")
+        for name in items:
+            if r.get(name) is not None:
+                ET.SubElement(group, tag("ItemData"), ItemOID=f"IT.{name}", Value=odm_value(r[name]))
+        events.append(event)
+    return [root, *events]
+
+
+def _xpath_answer(result: Any, condition: bool) -> Any:
+    seq = result if isinstance(result, list) else [result]
+    assert len(seq) <= 1, f"an expression gave a sequence {seq!r}"
+    if not seq:
+        return None
+    value = seq[0]
+    if condition:
+        assert isinstance(value, bool), f"a condition gave {value!r}"
+        return value
+    assert not isinstance(value, bool), f"a formula gave {value!r}"
+    return float(value)
+
+
+def odm_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
+    """The FormalExpression (:mod:`planner.expr.formal`) run by ``elementpath`` on generated ClinicalData."""
+    from elementpath import XPathContext
+    from elementpath.xpath31 import XPath31Parser
+
+    from planner.expr import formal
+    from planner.expr.functions import evaluation_date
+
+    def locate(name: str) -> tuple[str, Item | None] | None:
+        return (f"IT.{name}", items[name]) if name in items else None
+
+    text = formal.condition(expr, locate) if condition else formal.formula(expr, locate)
+    token = XPath31Parser(namespaces=formal.NAMESPACES).parse(text)
+    now = dt.datetime.combine(evaluation_date(), dt.time(12))
+
+    def run(records: Sequence[Record]) -> list[Any]:
+        root, *events = clinical_data(records, items)
+        return [_xpath_answer(token.get_results(XPathContext(root, item=e, current_dt=now)), condition)
+                for e in events]
+
+    return run
+
+
 BACKENDS: dict[str, Compile] = {
     "compiled": compiled,
     "columns": columns,
     "excel-tree": excel_tree,
     "excel-formulas": excel_engine,
     "sql-duckdb": sql_duckdb,
+    "odm-xpath": odm_xpath,
 }
 """Every executable backend but the reference, by name."""
 
@@ -192,6 +268,7 @@ GAPS: dict[str, tuple[type[Exception], str]] = {
     "excel-tree": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
     "excel-formulas": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
     "sql-duckdb": (Unexpressible, "count and count_distinct: the records of a repeating form need their own table"),
+    "odm-xpath": (FormalUnexpressible, "count and count_distinct: the reference may know a count only between two ends"),
 }
 """Constructs a backend cannot express, and the typed error it raises for them (the suite generates none)."""
 

@@ -38,6 +38,7 @@ EXAMPLES = 500
 pytest.importorskip("formulas")
 pytest.importorskip("numpy")
 pytest.importorskip("duckdb")
+pytest.importorskip("elementpath")
 
 
 def disagreements(case: Case, names: tuple[str, ...] = tuple(backends.BACKENDS)) -> Iterator[str]:
@@ -178,3 +179,16 @@ def _first_disagreement(names: tuple[str, ...]) -> str | None:
     except NoSuchExample:
         return None
     return next(disagreements(case, names))
+
+
+def test_a_flipped_operator_in_the_odm_backend_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``>=`` written as ``gt`` in the FormalExpression writer: the XPath engine's answers disagree."""
+    from planner.expr import formal
+
+    items = {"a": Item("a", "A", DataType.INTEGER)}
+    case = Case(items, parse("a >= 3"), True, 7)
+    assert 3 in [r.get("a") for r in case.records(RECORDS)]
+    assert not list(disagreements(case, ("odm-xpath",)))
+    monkeypatch.setitem(formal._CMP, ">=", "gt")  # noqa: SLF001 - the deliberate bug
+    found = next(disagreements(case, ("odm-xpath",)), None)
+    assert found is not None and found.startswith("odm-xpath:")
