@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                    "(see docs/participants.md).")
     p.add_argument("protocol", metavar="PROTOCOL", help="a shipped protocol id or a protocol YAML/JSON file")
     p.add_argument("candidates", metavar="CANDIDATES", help="candidate file: one row per candidate")
+    p.add_argument("--engine", choices=("duckdb", "python"), default="duckdb",
+                   help="duckdb (the default) reads CSV and Parquet itself and screens in one query; python is the "
+                        "reference path, record by record")
     _outputs(p)
     p.set_defaults(handler=cmd_screen)
 
@@ -62,8 +65,10 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     output = _output_path(args.output)
     protocol = resolve_protocol(args.protocol)
-    sheet = _read(protocol, args.candidates, "candidates")
-    result = screen(protocol, sheet)
+    if getattr(args, "engine", "python") == "duckdb":
+        result = _screen_duckdb(protocol, args.candidates)
+    else:
+        result = screen(protocol, _read(protocol, args.candidates, "candidates"))
     if output is not None:
         _write_screening(result, output, args.force)
         counts = ", ".join(f"{v} {k}" for k, v in result.summary().items())
@@ -130,6 +135,24 @@ def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
         return read(protocol, data, name, kind)
     except InputError as exc:
         raise BadInput([str(p) for p in exc.problems]) from None
+
+
+def _screen_duckdb(protocol: Protocol, name: str) -> ScreeningReport:
+    """Screen the candidates of file ``name`` on DuckDB, or raise :class:`BadInput` with one line per problem."""
+    from pathlib import Path
+
+    from planner.participants import InputError
+    from planner.participants.duck import DuckScreener, load_path
+
+    path = Path(name)
+    check_input_file(path)
+    try:
+        table = load_path(protocol, str(path), name)
+    except OSError as exc:
+        raise BadInput(f"{name}: {unreadable(exc)}") from None
+    except InputError as exc:
+        raise BadInput([str(p) for p in exc.problems]) from None
+    return DuckScreener(protocol).screen(table)
 
 
 def _write_screening(result: ScreeningReport, path: Path, force: bool) -> None:

@@ -83,10 +83,14 @@ class _Builder:
         key = (p.id, p.visit)
         first = self.seen.setdefault(key, p.row)
         if first != p.row:
-            at = f" at visit {p.visit!r}" if p.visit is not None else ""
-            self.problem(p.row, column, f"participant {p.id!r}{at} appears twice ({self.unit}s {first} and {p.row}): "
-                                        "give one row per participant" + (" and visit" if at else ""))
+            self.duplicate(p.id, p.visit, first, p.row, column)
         self.participants.append(p)
+
+    def duplicate(self, pid: str, visit: str | None, first: int, row: int, column: str) -> None:
+        """Report ``row`` as a second row for participant ``pid`` (and ``visit``), first given at ``first``."""
+        at = f" at visit {visit!r}" if visit is not None else ""
+        self.problem(row, column, f"participant {pid!r}{at} appears twice ({self.unit}s {first} and {row}): "
+                                  "give one row per participant" + (" and visit" if at else ""))
 
     def sheet(self) -> Sheet:
         if self.problems:
@@ -188,21 +192,35 @@ def _row(b: _Builder, n: int, cells: list[tuple[str, Column, object]]) -> None:
         elif isinstance(col, FormColumn):
             records.setdefault(col.form.id, {})
             if not is_blank(raw):
-                if isinstance(raw, str) and raw.strip().lower() in NONE_WORDS:
+                if says_none(raw):
                     said_none[col.form.id] = header
                 else:
-                    b.problem(n, header, f"write 'none' when there are no {col.form.id} records, or leave it blank; "
-                                         f"got {raw!r}")
+                    b.problem(n, header, not_none_message(col, raw))
     logs: dict[str, tuple[LogRecord, ...] | None] = {}
     for form_id, by_index in records.items():
         form = b.layout.logs[form_id]
         if form_id in said_none and by_index:
-            b.problem(n, said_none[form_id], f"says 'none' but the row gives {len(by_index)} {form_id} record(s)")
+            b.problem(n, said_none[form_id], none_with_records_message(form_id, len(by_index)))
         full = [{it.name: rec.get(it.name) for it in form.items} for _, rec in sorted(by_index.items())]
         logs[form_id] = tuple(full) if full else (() if form_id in said_none else None)
     pid = keys.get(PARTICIPANT)
     if pid is not None:
         b.add(Participant(pid, n, values, logs, keys.get(VISIT), keys.get(ARM)), key_column)
+
+
+def says_none(raw: object) -> bool:
+    """Whether a cell of a log form's own column says the participant has no records of it."""
+    return isinstance(raw, str) and raw.strip().lower() in NONE_WORDS
+
+
+def not_none_message(col: FormColumn, raw: object) -> str:
+    """What to write in a log form's own column instead of ``raw``."""
+    return f"write 'none' when there are no {col.form.id} records, or leave it blank; got {raw!r}"
+
+
+def none_with_records_message(form_id: str, count: int) -> str:
+    """A log form's own column says 'none' while the row gives ``count`` records of it."""
+    return f"says 'none' but the row gives {count} {form_id} record(s)"
 
 
 def from_json(layout: Layout, source: str, records: list[object]) -> Sheet:

@@ -182,3 +182,23 @@ def test_end_to_end_exit_codes_through_the_installed_command(tmp_path):
             "'age'?",
             f"error: {bad}, row 3, column 'participant': participant 'P01' appears twice (rows 2 and 3): give one "
             "row per participant"] == proc.stderr.splitlines()
+
+
+def test_screen_gives_the_same_output_on_both_engines(capsys, tmp_path):
+    outputs = []
+    for engine in ("duckdb", "python"):
+        assert 0 == run("screen", "dbt-refractory", f"{EXAMPLES}/candidates-dbt.csv", "--json", "--engine", engine)
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert "duckdb" == parse("screen", "dbt-refractory", "c.csv").engine  # the default
+
+
+def test_screen_on_duckdb_reports_input_problems_one_line_each(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("participant,agee,age\nP01,1,abc\nP01,2,40\n")
+    with pytest.raises(BadInput) as exc:
+        run("screen", "dbt-refractory", str(bad), "--engine", "duckdb")
+    assert [f"{bad}, row 1, column 'agee': no item 'agee' in the protocol's data dictionary; did you mean 'age'?",
+            f"{bad}, row 2, column 'age': expected a whole number, got 'abc'",
+            f"{bad}, row 3, column 'participant': participant 'P01' appears twice (rows 2 and 3): give one row per "
+            "participant"] == exc.value.lines
