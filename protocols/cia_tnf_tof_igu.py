@@ -249,7 +249,9 @@ def build() -> Protocol:
         eligibility=(Criterion("I1", Category.INCLUSION, "Male Sprague-Dawley rat, 6 weeks old (Chen 2023; "
                                "the day on which age was stated is not given).", assessed_by_investigator=True,
                                source="chen2023"),),
-        sample_size=SampleSize(40, TBC("sample-size justification " + NOT_FOUND), groups=5, source="chen2023"),
+        sample_size=SampleSize(40, TBC("sample-size justification " + NOT_FOUND), groups=5, source="chen2023",
+                               effect_size=TBC("effect size " + NOT_FOUND),
+                               test=TBC("statistical test " + NOT_FOUND)),
         randomisation=Randomisation(TBC("randomisation method " + NOT_FOUND),
                                     "Rats were randomly assigned to the five groups (Chen 2023).",
                                     seed=TBC("allocation seed " + NOT_FOUND), source="chen2023"),

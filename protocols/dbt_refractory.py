@@ -400,7 +400,9 @@ def build() -> Protocol:
         derivations=DERIVATIONS,
         eligibility=ELIGIBILITY,
         monitoring=MONITORING,
-        sample_size=SampleSize(TBC("target number " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
+        sample_size=SampleSize(TBC("target number " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED),
+                               effect_size=TBC("effect size " + NOT_IN_SEED),
+                               test=TBC("statistical test " + NOT_IN_SEED)),
         randomisation=Randomisation(TBC("allocation to a combination " + NOT_IN_SEED),
                                     "To be confirmed: seed 002 ('Combination Selection') asks for two agents with "
                                     "complementary mechanisms and their combined safety in mind, and says nothing "

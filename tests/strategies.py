@@ -543,9 +543,10 @@ _PROCEDURES = st.lists(st.builds(Procedure, _NONBLANK, _NONBLANK, _NONBLANK, opt
                                  _TEXTS, _OPT_REF), max_size=2).map(tuple)
 _STRATEGY = optional(st.builds(Strategy, _TEXT, _TEXT, _TEXT, _OPT_REF))
 _SAMPLE_SIZE = optional(st.builds(
-    SampleSize, or_tbc(st.integers(1, 2000)), _TEXT_OR_TBC, optional(st.floats(0.01, 3.0)), optional(_FLOAT01),
-    optional(_FLOAT01), optional(st.sampled_from(PowerTest)), optional(st.integers(2, 6)), optional(or_tbc(_FLOAT01)),
-    _OPT_REF))
+    SampleSize, or_tbc(st.integers(1, 2000)), _TEXT_OR_TBC, optional(or_tbc(st.floats(0.01, 3.0))),
+    optional(or_tbc(_FLOAT01)), optional(_FLOAT01), optional(or_tbc(st.sampled_from(PowerTest))),
+    optional(st.integers(2, 6)), optional(or_tbc(_FLOAT01)), _OPT_REF, _OPT_REF,
+    st.lists(st.integers(2, 4), max_size=3).map(tuple)))
 _RANDOMISATION = optional(st.builds(
     Randomisation, or_tbc(st.sampled_from(RandomisationMethod)), _TEXT, optional(or_tbc(st.integers(2, 12))),
     _TEXT_TUPLE, optional(or_tbc(st.integers(0, 2**31))), _OPT_TEXT_OR_TBC, _OPT_REF,

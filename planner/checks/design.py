@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from planner.checks.context import Context, crumb, label, walk
 from planner.checks.engine import Area, Check, Hit, Severity, hit
-from planner.checks.sample_size import NotVerified, Recomputed, recompute
+from planner.checks.sample_size import NotVerified, recompute
 from planner.model import (
     TBC,
     Action,
@@ -17,12 +17,14 @@ from planner.model import (
     DataType,
     Level,
     Masking,
+    PowerTest,
     Quantity,
     RandomisationMethod,
     Role,
     StudyKind,
     Window,
 )
+from planner.power import Calculation, Solved
 
 _D = Area.DESIGN
 
@@ -118,29 +120,62 @@ def group_sizes(ctx: Context) -> Iterator[Hit]:
                   f"animals.total ({totals[0][2]})", todo="state one number of animals")
 
 
-def _recomputed(ctx: Context) -> Recomputed | NotVerified | None:
-    ss = ctx.protocol.sample_size
-    if ss is None:
+def _recomputed(ctx: Context) -> Calculation | NotVerified | None:
+    return ctx.memo("sample-size", lambda: recompute(ctx.protocol))
+
+
+def _needed(ctx: Context) -> tuple[int, Calculation] | None:
+    ss, result = ctx.protocol.sample_size, _recomputed(ctx)
+    if ss is None or not isinstance(result, Calculation) or result.solved is not Solved.N:
         return None
-    return ctx.memo("sample-size", lambda: recompute(ss, max(len(ctx.protocol.arms), 2)))
+    return (ss.target, result) if isinstance(ss.target, int) else None
+
+
+def _sizes(c: Calculation) -> str:
+    sizes = sorted(set(c.analysed))
+    return f"{sizes[0]} per group × {len(c.analysed)}" if len(sizes) == 1 else f"{' + '.join(map(str, c.analysed))}"
 
 
 def sample_size_short(ctx: Context) -> Iterator[Hit]:
-    """The target sample size is smaller than statsmodels recomputes from the stated
-    test, effect size, alpha and power (after attrition)."""
-    ss, result = ctx.protocol.sample_size, _recomputed(ctx)
-    if ss is None or not isinstance(result, Recomputed) or not isinstance(ss.target, int):
+    """The target sample size is smaller than statsmodels calculates from the stated
+    test, effect size, alpha, power and allocation ratios (after attrition)."""
+    found = _needed(ctx)
+    if found is not None and found[0] < found[1].total_enrolled:
+        target, c = found
+        yield hit("$.sample_size.target", "sample size", target=target, needed=c.total_enrolled, per_group=_sizes(c),
+                  method=c.design.method)
+
+
+def sample_size_disagrees(ctx: Context) -> Iterator[Hit]:
+    """The stated numbers disagree with the calculation in a way DES004 does not cover:
+    the target is above the number calculated (animals or participants the calculation
+    does not justify), or an arm's planned size is below its calculated share."""
+    found = _needed(ctx)
+    if found is None:
         return
-    if ss.target < result.with_attrition:
-        yield hit("$.sample_size.target", "sample size", target=ss.target, needed=result.with_attrition,
-                  per_group=result.per_group, groups=result.groups, method=result.method)
+    target, c = found
+    if target > c.total_enrolled:
+        yield hit("$.sample_size.target", "sample size",
+                  problem=f"the target of {target} is above the {c.total_enrolled} calculated "
+                          f"({_sizes(c)} analysed, {c.design.method}, after attrition)",
+                  todo="lower the target, or say in the justification why more are needed (3Rs: reduction)")
+    arms = ctx.protocol.arms
+    if target >= c.total_enrolled and len(arms) == len(c.enrolled):
+        for i, (arm, need) in enumerate(zip(arms, c.enrolled, strict=True)):
+            if isinstance(arm.planned_size, int) and arm.planned_size < need:
+                yield hit(f"$.arms[{i}].planned_size", label(arm),
+                          problem=f"the planned size {arm.planned_size} is below the {need} calculated for "
+                                  f"this arm (allocation ratio {arm.allocation_ratio})",
+                          todo="raise the arm's planned size or revisit the calculation")
 
 
 def sample_size_not_verified(ctx: Context) -> Iterator[Hit]:
-    """The sample size states an effect size, alpha or power, but could not be
-    recomputed (statsmodels missing, or a parameter or the test not given)."""
+    """The sample size states an effect size, alpha, power or test, but the number
+    could not be calculated (a parameter or the test not given, or a test that does not
+    fit the arms)."""
     ss, result = ctx.protocol.sample_size, _recomputed(ctx)
-    stated = ss is not None and any(v is not None for v in (ss.effect_size, ss.alpha, ss.power, ss.test))
+    stated = ss is not None and any(isinstance(v, (int, float, PowerTest))
+                                    for v in (ss.effect_size, ss.alpha, ss.power, ss.test))
     if stated and isinstance(result, NotVerified):
         yield hit("$.sample_size", "sample size", reason=result.reason)
 
@@ -358,11 +393,16 @@ def conmed_collection(ctx: Context) -> Iterator[Hit]:
 
 
 def reference_keys(ctx: Context) -> Iterator[Hit]:
-    """A quantity cites a reference key (``source``) the protocol's references lack."""
+    """A quantity (``source``) or the sample size's effect size (``effect_source``) cites a
+    reference key the protocol's references lack."""
     keys = {r.key for r in ctx.protocol.references}
     for path, where, _, value in walk(ctx.protocol):
         if isinstance(value, Quantity) and value.source is not None and value.source not in keys:
             yield hit(f"{path}.source", where, key=value.source, known=", ".join(sorted(keys)) or "none")
+    ss = ctx.protocol.sample_size
+    if ss is not None and ss.effect_source is not None and ss.effect_source not in keys:
+        yield hit("$.sample_size.effect_source", "sample size", key=ss.effect_source,
+                  known=", ".join(sorted(keys)) or "none")
 
 
 def codelists(ctx: Context) -> Iterator[Hit]:
@@ -411,12 +451,12 @@ CHECKS: tuple[Check, ...] = (
     Check(_D, "DES003", Severity.ERROR, "group sizes do not add up", "{problem}; {todo}",
           "Group sizes sum to the total number of animals or participants (ARRIVE 2a, SPIRIT 14).", group_sizes),
     Check(_D, "DES004", Severity.ERROR, "sample size too small",
-          "the target of {target} is below the {needed} recomputed ({per_group} per group × {groups}, after "
-          "attrition); raise the target or revisit effect size, alpha and power",
-          "Recomputed with {method}.", sample_size_short),
+          "the target of {target} is below the {needed} calculated ({per_group} analysed, after attrition); "
+          "raise the target or revisit effect size, alpha and power",
+          "Calculated with {method}; see `protocol-planner sample-size`.", sample_size_short),
     Check(_D, "DES005", Severity.INFO, "sample size not verified",
           "the sample size was not verified: {reason}",
-          "Give the test, effect size, alpha and power, and install statsmodels, to have n recomputed.",
+          "Give the test and two of the target, the effect size and the power, to have the third calculated.",
           sample_size_not_verified),
     Check(_D, "DES006", Severity.ERROR, "sample-size parameter invalid", "{problem}; {todo}",
           "Alpha and power are probabilities; effect sizes are standardised (Cohen's d, f or h).",
@@ -450,6 +490,10 @@ CHECKS: tuple[Check, ...] = (
           "What the design text claims (randomised, blinded, open label) is what the randomisation and "
           "blinding fields say, so the documents and the allocation tools agree (SPIRIT 16–17, EDA).",
           design_text_and_fields),
+    Check(_D, "DES016", Severity.WARNING, "sample size disagrees with the calculation", "{problem}; {todo}",
+          "The stated numbers are the ones the calculation gives: more animals than it justifies go against "
+          "reduction (ARRIVE 2b, the 3Rs), an arm below its share loses power (SPIRIT 14).",
+          sample_size_disagrees),
     Check(_D, "DES020", Severity.ERROR, "assigned intervention in an observational study",
           "'{agent}' is an investigational agent the protocol assigns, so the study is interventional; set kind "
           "to clinical interventional, or make the agent background (given as part of usual care)",

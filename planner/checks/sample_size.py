@@ -1,69 +1,36 @@
-"""Recompute a protocol's sample size with statsmodels (an optional dependency).
+"""The sample-size calculation as the design checks see it (``planner.power`` does the work).
 
-statsmodels is imported only when a recomputation is asked for. Without it,
-:func:`recompute` returns :class:`NotVerified` saying how to enable it, and
-the design check reports that the number was not verified.
-
-Effect sizes follow statsmodels: Cohen's d for a two-sample t-test, Cohen's f
-for one-way ANOVA, Cohen's h for two proportions. ``FTestAnovaPower`` returns
-the TOTAL number over all groups; the t-test and two-proportion solvers return
-the number per group.
+:func:`recompute` gives the protocol's own calculation — from the values it
+states, never from the conventional alpha and power the ``sample-size``
+command may assume — or :class:`NotVerified` with the reason it cannot be made.
 """
 
 from __future__ import annotations
 
-import math
-
 from attrs import frozen
 
-from planner.model import PowerTest, SampleSize
-
-ENABLE = "install statsmodels (pip install 'protocol-planner[stats]' or pip install statsmodels)"
-
-
-@frozen
-class Recomputed:
-    """The number needed: per group (rounded up), total, and total after attrition."""
-
-    per_group: int
-    groups: int
-    total: int
-    with_attrition: int
-    method: str
+from planner.model import PowerTest, Protocol
+from planner.power import Calculation, PowerError, calculate
 
 
 @frozen
 class NotVerified:
-    """Why the number could not be recomputed."""
+    """Why the number could not be calculated."""
 
     reason: str
 
 
-def recompute(ss: SampleSize, groups: int) -> Recomputed | NotVerified:
-    """The sample size ``ss`` implies, for ``groups`` groups (``ss.groups`` wins)."""
-    if ss.test is None or ss.effect_size is None or ss.alpha is None or ss.power is None:
-        return NotVerified("the test, effect size, alpha and power are not all given")
-    if not (0 < ss.alpha < 1 and 0 < ss.power < 1 and ss.effect_size > 0):
-        return NotVerified("alpha, power or effect size is out of range")
+def recompute(p: Protocol) -> Calculation | NotVerified | None:
+    """The protocol's calculation, why it cannot be made, or None without a sample size."""
+    if p.sample_size is None:
+        return None
     try:
-        from statsmodels.stats import power as smp
-    except ImportError:
-        return NotVerified(f"statsmodels is not installed; {ENABLE}")
-    k = ss.groups or groups
-    if ss.test is PowerTest.ONE_WAY_ANOVA:
-        if k < 2:
-            return NotVerified("one-way ANOVA needs at least two groups")
-        total = float(smp.FTestAnovaPower().solve_power(
-            effect_size=ss.effect_size, nobs=None, alpha=ss.alpha, power=ss.power, k_groups=k))
-        per_group = math.ceil(total / k)
-        method = f"statsmodels FTestAnovaPower (total over {k} groups, rounded up per group)"
-    else:
-        solver = smp.TTestIndPower() if ss.test is PowerTest.TWO_SAMPLE_T else smp.NormalIndPower()
-        n1 = float(solver.solve_power(effect_size=ss.effect_size, nobs1=None, alpha=ss.alpha, power=ss.power,
-                                      ratio=1.0))
-        per_group, k = math.ceil(n1), 2
-        method = f"statsmodels {type(solver).__name__} (per group, 2 groups)"
-    total = per_group * k
-    attrition = ss.attrition if isinstance(ss.attrition, float) else 0.0
-    with_attrition = math.ceil(total / (1.0 - attrition)) if 0.0 <= attrition < 1.0 else total
-    return Recomputed(per_group, k, total, with_attrition, method)
+        result = calculate(p)
+    except PowerError as exc:
+        return NotVerified("; ".join(exc.problems))
+    if result is None and not isinstance(p.sample_size.test, PowerTest):
+        return NotVerified("the test is not named (two-sample t-test, one-way ANOVA, two proportions or "
+                           "factorial interaction)")
+    if result is None:
+        return NotVerified("two of the target number, the effect size and the power are needed, with the test")
+    return result

@@ -6,7 +6,19 @@ import enum
 
 from attrs import field, frozen
 
-from planner.model.values import TBC, at_least, each_at_least, non_empty, tuple_field
+from planner.model.values import TBC, _Validator, at_least, each_at_least, non_empty, tuple_field
+
+
+def _levels() -> _Validator:
+    """Each factor of a factorial design has at least two levels."""
+
+    def test(v: object) -> str | None:
+        for x in v if isinstance(v, tuple) else ():
+            if isinstance(x, int) and not isinstance(x, bool) and x < 2:
+                return f"a factor has {x!r} levels; each factor has at least 2"
+        return None
+
+    return _Validator("factor_levels", test)
 
 
 class PowerTest(enum.StrEnum):
@@ -15,26 +27,37 @@ class PowerTest(enum.StrEnum):
     TWO_SAMPLE_T = "two-sample t-test"
     ONE_WAY_ANOVA = "one-way ANOVA"
     TWO_PROPORTIONS = "two proportions"
+    FACTORIAL_INTERACTION = "factorial interaction"
 
 
 @frozen
 class SampleSize:
     """Target number and its justification (SPIRIT 14, ARRIVE 2b).
 
-    ``target`` is the total number of participants or animals. Where
-    ``effect_size``, ``alpha`` and ``power`` are all given, checks recompute
-    the number with statsmodels.
+    ``target`` is the total number of participants or animals enrolled.
+    ``planner.power`` calculates with statsmodels from the ``test``, the
+    ``effect_size`` (Cohen's d for a t-test, f for ANOVA and the factorial
+    interaction, h for two proportions), ``alpha``, ``power``, the arms'
+    allocation ratios and ``attrition`` (the fraction expected to drop out),
+    solving for whichever of the number, the effect size and the power is not
+    given. ``effect_source`` is the reference key the effect size comes from;
+    an effect size no source gives is ``{tbc: reason}``, and the calculation
+    then shows a range. ``factors`` lists the levels of each factor of a
+    factorial design (``[2, 2]`` for 2 × 2), used by the factorial
+    interaction test. ``source`` is the reference key of the target.
     """
 
     target: int | TBC
     justification: str | TBC
-    effect_size: float | None = None
-    alpha: float | None = None
-    power: float | None = None
-    test: PowerTest | None = None
+    effect_size: float | TBC | None = None
+    alpha: float | TBC | None = None
+    power: float | TBC | None = None
+    test: PowerTest | TBC | None = None
     groups: int | None = field(default=None, validator=at_least(2))
     attrition: float | TBC | None = None
     source: str | None = None
+    effect_source: str | None = None
+    factors: tuple[int, ...] = tuple_field(validator=_levels())
 
 
 class RandomisationMethod(enum.StrEnum):

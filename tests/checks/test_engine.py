@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 import attrs
@@ -10,9 +9,10 @@ import pytest
 
 from planner.checks import REGISTRY, UNCONFIRMED_CODES, Area, Check, Context, Hit, Registry, Severity, check, hit
 from planner.checks.risks import ClassRisks, Grade, Need, Risk, Source, table
-from planner.checks.sample_size import NotVerified, Recomputed, recompute
+from planner.checks.sample_size import NotVerified, recompute
 from planner.expr import parse
-from planner.model import Category, Criterion, Mechanism, PowerTest, Protocol, SampleSize
+from planner.model import Category, Criterion, Mechanism, Protocol
+from planner.power import Calculation
 from planner.serialize import structure
 from tests.checks.cases import base_data, merge
 
@@ -110,25 +110,21 @@ def test_pregnancy_risk_needs_an_exclusion_or_contraception() -> None:
     assert report.findings[0].hint.endswith("Source: Z9 [L] test label.")
 
 
-def test_sample_size_is_not_verified_without_statsmodels(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "statsmodels.stats", None)
-    report = check(base())
-    assert {"DES005"} == report.codes()
-    assert "statsmodels is not installed" in report.findings[0].message
-    assert "pip install" in report.findings[0].message
-
-
 def test_anova_power_gives_the_total_over_groups() -> None:
-    # statsmodels is in the test extra, so this runs in CI rather than skipping quietly.
-    result = recompute(SampleSize(40, "j", effect_size=0.4, alpha=0.05, power=0.8,
-                                  test=PowerTest.ONE_WAY_ANOVA, groups=5), 5)
-    assert isinstance(result, Recomputed)
-    assert (16, 5, 80) == (result.per_group, result.groups, result.total)  # total n ≈ 79.5 → 16 per group
-    t = recompute(SampleSize(40, "j", effect_size=0.8, alpha=0.05, power=0.8, test=PowerTest.TWO_SAMPLE_T), 2)
-    assert isinstance(t, Recomputed)
-    assert (26, 52) == (t.per_group, t.total)  # n1 ≈ 25.5 per group
+    p = base(sample_size={"target": 80, "justification": "j", "effect_size": 0.4, "alpha": 0.05, "power": 0.8,
+                          "test": "one-way ANOVA", "groups": 5})
+    result = recompute(p)
+    assert isinstance(result, Calculation)
+    assert ((16,) * 5, 80) == (result.analysed, result.total)  # total n ≈ 79.5 → 16 per group
+    t = recompute(base(sample_size={"target": 52, "justification": "j", "effect_size": 0.8, "alpha": 0.05,
+                                    "power": 0.8, "test": "two-sample t-test"}))
+    assert isinstance(t, Calculation)
+    assert ((26, 26), 52) == (t.analysed, t.total)  # n1 ≈ 25.5 per group
 
 
 def test_sample_size_with_missing_parameters_is_not_verified() -> None:
-    result = recompute(SampleSize(40, "j", effect_size=0.8), 2)
+    result = recompute(base(sample_size={"target": 58, "justification": "j", "effect_size": None,
+                                         "test": "two-sample t-test", "alpha": 0.05, "power": None}))
     assert isinstance(result, NotVerified)
+    assert "two of the target number, the effect size and the power" in result.reason
+
