@@ -270,7 +270,9 @@ def build() -> Protocol:
         monitoring=MONITORING,
         sample_size=SampleSize(TBC("cohort size " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
         randomisation=Randomisation(RandomisationMethod.NONE, "Single cohort; no allocation."),
-        blinding=Blinding(Masking.OPEN, "Open, single cohort."),
+        blinding=Blinding(Masking.OPEN, "Open, single cohort.",
+                          assessment=TBC("whether the assessors of the mRSS and of new ulcers know the treatment "
+                                         + NOT_IN_SEED)),
         statistics=Statistics(TBC("primary analysis " + NOT_IN_SEED),
                               analysis_population=TBC("analysis population " + NOT_IN_SEED),
                               missing_data=TBC("handling of missing data " + NOT_IN_SEED)),

@@ -27,9 +27,18 @@ from planner.scores.formula import Derivation, Param
 from planner.scores.pasi import PASI
 from planner.scores.ssc import FVC_CHANGE, MRSS
 
-__all__ = ["DERIVATIONS", "SSC_2013_ITEMS", "Derivation", "Param"]
+__all__ = ["ASSESSOR_JUDGED", "DERIVATIONS", "SSC_2013_ITEMS", "Derivation", "Param"]
 
 _ALL: Final = (DAS28_ESR, DAS28_CRP, SDAI, CDAI, PASI, MRSS, FVC_CHANGE, SSC_2013, RA_2010, cia_derivation())
 
 DERIVATIONS: Final[Mapping[str, Derivation]] = MappingProxyType({d.name: d for d in _ALL})
 """The registered derivations by name (read-only)."""
+
+ASSESSOR_JUDGED: Final[frozenset[str]] = frozenset({
+    DAS28_ESR.name, DAS28_CRP.name, SDAI.name, CDAI.name,  # tender and swollen joint counts by an examiner
+    PASI.name,  # graded erythema, induration, scaling and area
+    MRSS.name,  # skin thickness scored by palpation
+    cia_derivation().name,  # paw swelling and redness graded by an observer
+})
+"""The registered scores whose inputs an assessor judges, so that knowing the allocation can bias
+them (SPIRIT 17a; ARRIVE 2.0 item 5): design check DES027 asks how their assessment is blinded."""
