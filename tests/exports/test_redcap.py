@@ -232,7 +232,7 @@ def test_generated_protocols_pass_the_schema_and_the_import_checks(p: Protocol) 
     _passes(files)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(case=cases())
 def test_the_writer_reads_only_existing_fields_with_balanced_logic(case: Case) -> None:
     """Not an evaluation (none exists outside REDCap): the written logic reads the case's items and balances."""
