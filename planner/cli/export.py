@@ -98,9 +98,9 @@ def participant_ids(args: argparse.Namespace) -> list[str] | None:
 def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list[str] | None
                  ) -> list[tuple[Path, dict[str, Any]]]:
     """``(path, write options)`` of every file an export writes."""
-    name = fmt.filename(protocol.id)
     if ids is None:
-        return [(out_dir / name, {})]
+        return [(out_dir / name, options) for name, options in fmt.files(protocol)]
+    name = fmt.filename(protocol.id)
     stem, dot, suffix = name.rpartition(".")
     return [(out_dir / f"{stem}-{pid}{dot}{suffix}", {"participant_id": pid}) for pid in ids]
 

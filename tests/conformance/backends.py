@@ -24,6 +24,7 @@ from exports.xlsx.translate import Translator, Untranslatable, expression_formul
 from planner.expr import Expr, compile_rule, evaluate
 from planner.expr.formal import Unexpressible as FormalUnexpressible
 from planner.expr.logic import truth
+from planner.expr.redcap import Unexpressible as RedcapUnexpressible
 from planner.expr.sql import Unexpressible
 from planner.model import DataType, Item
 
@@ -254,6 +255,27 @@ def odm_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
     return run
 
 
+# -- REDCap logic (written, not executed) -------------------------------------------------------
+
+
+def redcap_logic(expr: Expr, items: Mapping[str, Item], condition: bool) -> str:
+    """The REDCap logic of a condition or formula tree (:mod:`planner.expr.redcap`).
+
+    Not in :data:`BACKENDS`: no evaluator of REDCap logic exists outside
+    REDCap (none on PyPI), so its answers cannot be compared here;
+    ``tests/exports/test_redcap.py`` checks what can be checked without one.
+    """
+    from planner.expr import redcap
+
+    def locate(name: str) -> redcap.Var | None:
+        return redcap.Var(name.lower(), items[name]) if name in items else None
+
+    return (redcap.truth_field(expr, locate) if condition else redcap.formula(expr, locate)).text
+
+
+WRITERS: dict[str, Callable[[Expr, Mapping[str, Item], bool], object]] = {"redcap-logic": redcap_logic}
+"""Backends that write a target this suite cannot run (no evaluator): their gaps are still checked."""
+
 BACKENDS: dict[str, Compile] = {
     "compiled": compiled,
     "columns": columns,
@@ -269,6 +291,9 @@ GAPS: dict[str, tuple[type[Exception], str]] = {
     "excel-formulas": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
     "sql-duckdb": (Unexpressible, "count and count_distinct: the records of a repeating form need their own table"),
     "odm-xpath": (FormalUnexpressible, "count and count_distinct: the reference may know a count only between two ends"),
+    "redcap-logic": (RedcapUnexpressible, "count and count_distinct: one logic expression does not see the instances "
+                     "of a repeating instrument; also ordering of text, comparisons across kinds, text holding both "
+                     "quotes, square brackets or control characters"),
 }
 """Constructs a backend cannot express, and the typed error it raises for them (the suite generates none)."""
 
