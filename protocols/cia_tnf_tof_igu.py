@@ -165,7 +165,10 @@ OBJECTIVES = (
               "inflammation and pyroptosis in rat CIA with TNF-α, compared with the untreated CIA + TNF model "
               "(Chen 2023 compares each treatment group with the model).", endpoints=(
         Endpoint("arthritis_score", Level.PRIMARY, "Arthritis clinical score at the end of treatment",
-                 measure="cia_score", timepoints=END, comparison=COMPARISON, source="chen2023"),
+                 measure="cia_score", timepoints=END, comparison=COMPARISON, source="chen2023",
+                 decision=TBC("which outcome is primary: Chen 2023 reports the arthritis score among several "
+                              "outcomes and names none primary (" + NOT_FOUND + "); the score is this draft's "
+                              "choice")),
         Endpoint("il1b", Level.SECONDARY, "Plasma IL-1β", measure="il1b", timepoints=END, comparison=COMPARISON,
                  source="chen2023"),
         Endpoint("il18", Level.SECONDARY, "Plasma IL-18", measure="il18", timepoints=END, comparison=COMPARISON,

@@ -206,7 +206,11 @@ OBJECTIVES = (
               "in refractory inflammatory arthritis.", endpoints=(
         Endpoint("das28_change", Level.PRIMARY, "Change from baseline in DAS28-ESR (patients with RA)",
                  measure="das28_esr", timepoints=EPT, change_from_baseline=True,
-                 comparison=TBC("comparison or success criterion " + NOT_IN_SEED), source="smolecule2026"),
+                 comparison=TBC("comparison or success criterion " + NOT_IN_SEED), source="smolecule2026",
+                 decision=TBC("which outcome is primary: the source protocol lists disease activity (DAS28 for RA, "
+                              "PASI for psoriasis), patient-reported and organ outcomes and names none primary; "
+                              "DAS28-ESR is this draft's choice, so patients with PsA or axSpA add nothing to the "
+                              "primary analysis")),
         Endpoint("das28_crp_change", Level.SECONDARY, "Change from baseline in DAS28-CRP (patients with RA)",
                  measure="das28_crp", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
         Endpoint("pasi_change", Level.SECONDARY, "Change from baseline in PASI (patients with psoriasis)",

@@ -427,10 +427,7 @@ def _codes(cl: Codelist) -> dict[str, str] | None:
 
 
 def _limits(it: Item) -> tuple[str, str]:
-    try:
-        accepted = it.accepted
-    except ValueError:  # a declared range wholly below zero for a quantity that cannot be negative
-        accepted = it.range if isinstance(it.range, Range) else None
+    accepted = it.accepted  # Item refuses a range below zero for a quantity that cannot be negative
     if not isinstance(accepted, Range):
         return "", ""
     low, high = accepted.low, accepted.high

@@ -31,7 +31,7 @@ from planner.model import (
     Window,
 )
 from planner.power import Calculation, Solved
-from planner.scores.registry import ASSESSOR_JUDGED
+from planner.scores.registry import ASSESSOR_JUDGED, CONDITIONS
 
 _D = Area.DESIGN
 
@@ -547,6 +547,29 @@ def population_age(ctx: Context) -> Iterator[Hit]:
                       admitted=str(allowed), unit=it.unit)
 
 
+def _measured_in(ctx: Context, measure: str) -> tuple[str, ...]:
+    d = ctx.derivations.get(measure)
+    return CONDITIONS.get(d.method or "" if d is not None else measure, ())
+
+
+def partial_primary(ctx: Context) -> Iterator[Hit]:
+    """A population of several conditions has a primary endpoint measured by a score defined
+    for only some of them (DAS28 in a population with PsA and axSpA), and the endpoint records no
+    decision about it."""
+    pop = ctx.protocol.population
+    if pop is None or len(pop.conditions) < 2:
+        return
+    for i, obj in enumerate(ctx.protocol.objectives):
+        for j, e in enumerate(obj.endpoints):
+            stems = _measured_in(ctx, e.measure)
+            if e.level is not Level.PRIMARY or not stems or e.decision is not None:
+                continue
+            left = [c for c in pop.conditions if not any(s in c.lower() for s in stems)]
+            if left and len(left) < len(pop.conditions):
+                yield hit(f"$.objectives[{i}].endpoints[{j}]", label(e), measure=e.measure,
+                          covered=", ".join(c for c in pop.conditions if c not in left), left=", ".join(left))
+
+
 def reference_keys(ctx: Context) -> Iterator[Hit]:
     """A quantity (``source``) or the sample size's effect size (``effect_source``) cites a
     reference key the protocol's references lack."""
@@ -700,4 +723,10 @@ CHECKS: tuple[Check, ...] = (
           "({unit}); make the population and the criteria agree",
           "The population a protocol describes is the one its eligibility criteria select (SPIRIT 10).",
           population_age),
+    Check(_D, "DES030", Severity.WARNING, "primary endpoint for part of the population",
+          "the primary endpoint measures '{measure}', defined for {covered}, but the population also has {left}; "
+          "choose a measure valid in every condition, give each condition its own primary endpoint, or record "
+          "the choice in the endpoint's 'decision'",
+          "A primary endpoint that only some participants can have answers the question for them alone; the "
+          "others add no information to the primary analysis (ICH E9 2.2.2; SPIRIT 12).", partial_primary),
 )
