@@ -133,7 +133,10 @@ SCHEDULE = Schedule(
         Visit("month12", "Month 12 (end of follow-up)", "follow_up", 365,
               TBC("visit window " + NOT_IN_SEED), forms=FOLLOW_UP_FORMS, source="smolecule2026"),
     ),
-    duration_days=365,
+    # The source protocol gives the follow-up only as an example ("e.g., 12 months"): the month-12 visit
+    # follows that example, and the length itself stays to be confirmed.
+    duration_days=TBC("length of follow-up: the source protocol suggests 12 months as an example "
+                      "('e.g., 12 months') and fixes none"),
     duration_source="smolecule2026",
 )
 

@@ -110,7 +110,9 @@ def test_ssc_study_has_the_seed_facts_in_typed_form():
     assert Quantity(25, "mg", source="smolecule2026", verify=True) == igu.dose
     assert Frequency.BID is igu.frequency
     assert isinstance(igu.route, TBC)
-    assert 365 == p.schedule.duration_days
+    # "e.g., 12 months": an example, so the length is to be confirmed and the month-12 visit follows it
+    assert isinstance(p.schedule.duration_days, TBC) and "e.g., 12 months" in p.schedule.duration_days.reason
+    assert 365 == p.schedule.visit("month12").day  # type: ignore[union-attr]
     primary = [e for _, e in p.endpoints() if e.level.value == "primary"]  # type: ignore[attr-defined]
     assert ["new_du_count"] == [e.measure for e in primary]
     assert "ssc_2013_score >= 9" in [str(c.rule) for c in p.eligibility]
