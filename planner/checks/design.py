@@ -447,7 +447,7 @@ CHECKS: tuple[Check, ...] = (
           "A clinical protocol states these essentials (SPIRIT 2013 checklist, ICH M11 protocol template).", spirit_essentials),
     Check(_D, "DES002", Severity.ERROR, "ARRIVE essential missing",
           "the protocol states no {element} ({why}); add it",
-          "An animal study reports the ARRIVE 2.0 Essential 10 (ARRIVE guidelines 2.0).", arrive_essentials),
+          "An animal study reports the Essential 10 of the ARRIVE guidelines 2.0.", arrive_essentials),
     Check(_D, "DES003", Severity.ERROR, "group sizes do not add up", "{problem}; {todo}",
           "Group sizes sum to the total number of animals or participants (ARRIVE 2a, SPIRIT 14).", group_sizes),
     Check(_D, "DES004", Severity.ERROR, "sample size too small",
