@@ -151,6 +151,6 @@ def test_dbt_ra_2010_items_take_the_ranges_the_domain_reference_gives():
 def test_the_unsourced_pregnancy_exclusion_says_it_is_to_be_confirmed(pid):
     p = REGISTRY[pid]()
     e1 = next(c for c in p.eligibility if c.id == "E1")
-    assert isinstance(e1.source, TBC) and "no source gives" in e1.source.reason
+    assert isinstance(e1.source, TBC) and "not stated in the source protocol" in e1.source.reason
     assert "to be confirmed" in e1.text  # visible wherever the text is shown (screening, CRF checklist)
     assert "$.eligibility[" in " ".join(u.path for u in unconfirmed(p) if u.field == "source")

@@ -622,10 +622,10 @@ def to_verify(ctx: Context) -> Iterator[Hit]:
 CHECKS: tuple[Check, ...] = (
     Check(_D, "DES001", Severity.ERROR, "SPIRIT/ICH M11 essential missing",
           "the protocol states no {element} ({why}); add it",
-          "A clinical protocol states these essentials (SPIRIT 2013, ICH M11; REFERENCE.md §4).", spirit_essentials),
+          "A clinical protocol states these essentials (SPIRIT 2013 checklist, ICH M11 protocol template).", spirit_essentials),
     Check(_D, "DES002", Severity.ERROR, "ARRIVE essential missing",
           "the protocol states no {element} ({why}); add it",
-          "An animal study reports the ARRIVE 2.0 Essential 10 (REFERENCE.md §4).", arrive_essentials),
+          "An animal study reports the Essential 10 of the ARRIVE guidelines 2.0.", arrive_essentials),
     Check(_D, "DES003", Severity.ERROR, "group sizes do not add up", "{problem}; {todo}",
           "Group sizes sum to the total number of animals or participants (ARRIVE 2a, SPIRIT 14).", group_sizes),
     Check(_D, "DES004", Severity.ERROR, "sample size too small",
@@ -641,7 +641,7 @@ CHECKS: tuple[Check, ...] = (
           sample_size_parameters),
     Check(_D, "DES007", Severity.ERROR, "randomisation inconsistent", "{problem}; {todo}",
           "Block size is a multiple of the number of arms; stratified = one permuted-block list per stratum "
-          "(REFERENCE.md §4).", randomisation),
+          "(the allocation sequence and its restrictions: SPIRIT 2013 item 16a).", randomisation),
     Check(_D, "DES008", Severity.ERROR, "intervention incomplete",
           "the {field} is missing; add '{field}' (or mark it to be confirmed with a reason)",
           "Each investigational or model-induction agent states dose, route and frequency (SPIRIT 11a, "
