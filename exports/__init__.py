@@ -56,6 +56,14 @@ def _has_pathway(protocol: StudyProtocol) -> str | None:
     return None if protocol.pathways else f"{protocol.id} has no decision pathway, so there is no DOT file to write"
 
 
+class Unexportable(ValueError):
+    """A protocol this format cannot carry as it is (e.g. names the format refuses): one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """A registered export format: an :class:`Exporter` whose code lives in :mod:`exports.writers`."""
@@ -110,6 +118,8 @@ FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
     ExportFormat("pdf", "-protocol.pdf", "PDF protocol", "PDF protocol document", "pdf", "reportlab"),
     ExportFormat("odm", "-odm.xml", "CDISC ODM 1.3.2", "study metadata as CDISC ODM 1.3.2 XML (EDC set-up)", "odm",
                  "odmlib"),
+    ExportFormat("xlsform", "-xlsform.xlsx", "XLSForm", "the study as an XLSForm (ODK Central, KoboToolbox)", "xlsform",
+                 "openpyxl"),
     ExportFormat("dot", "-pathway.dot", "pathway DOT", "Graphviz DOT of the decision pathway", "dot",
                  condition=_has_pathway),
 )}

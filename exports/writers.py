@@ -67,3 +67,9 @@ def odm(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, 
     from exports.odm import write
 
     write(protocol, stream, **options)
+
+
+def xlsform(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.xlsform import write
+
+    write(protocol, stream, **options)
