@@ -40,7 +40,11 @@ def workbook(form: XLSForm, protocol: Protocol) -> Any:
     """The openpyxl workbook of ``form``: ``survey``, ``choices``, ``settings`` and ``about``."""
     from openpyxl import Workbook
 
-    from exports.xlsx.text import put_text
+    from exports.xlsx import text
+
+    def put_text(cell: Any, value: str) -> None:
+        cell.style = "Normal"  # a cell of its own style first: put_text's quote prefix (for a leading '=') needs one
+        text.put_text(cell, value)
 
     wb = Workbook()
     wb.remove(wb.worksheets[0])
