@@ -74,6 +74,12 @@ def _redcap_parts(protocol: StudyProtocol) -> tuple[str, ...]:
     from exports.redcap import parts
 
     return parts(protocol)
+class Unexportable(ValueError):
+    """A protocol this format cannot carry as it is (e.g. names the format refuses): one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,8 @@ FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
                  "odmlib"),
     ExportFormat("redcap", "-redcap-dictionary.csv", "REDCap", "REDCap data dictionary, events and data-quality "
                  "rules as CSV (EDC set-up)", "redcap", condition=_redcap_names, parts=_redcap_parts),
+    ExportFormat("xlsform", "-xlsform.xlsx", "XLSForm", "the study as an XLSForm (ODK Central, KoboToolbox)", "xlsform",
+                 "openpyxl"),
     ExportFormat("dot", "-pathway.dot", "pathway DOT", "Graphviz DOT of the decision pathway", "dot",
                  condition=_has_pathway),
 )}

@@ -73,3 +73,9 @@ def redcap(protocol: Protocol, stream: IO[bytes], *, report: Report | None = Non
     from exports.redcap import write
 
     write(protocol, stream, **options)
+
+
+def xlsform(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.xlsform import write
+
+    write(protocol, stream, **options)

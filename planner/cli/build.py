@@ -88,6 +88,7 @@ def _documents(protocol: Protocol, report: Report, keys: list[str]
 def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from exports import Unexportable
     from planner.checks import Severity, check
     from protocols import REGISTRY
 
@@ -127,6 +128,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                     fmt.write(protocol, buffer, report=report, **options)
                 except RuntimeError as exc:  # a missing dependency: what to install
                     raise BadInput(str(exc)) from None
+                except Unexportable as exc:  # e.g. names the format refuses: every offender, with its path
+                    raise BadInput(exc.problems) from None
                 files.write(folder / name, buffer.getvalue())
                 written += 1
             progress.done()

@@ -108,7 +108,7 @@ def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from exports import FORMATS
+    from exports import FORMATS, Unexportable
 
     fmt = FORMATS[args.to]
     ids = participant_ids(args)
@@ -129,6 +129,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 fmt.write(protocol, buffer, **options)
             except RuntimeError as exc:  # a missing dependency: what to install
                 raise BadInput(str(exc)) from None
+            except Unexportable as exc:  # e.g. names the format refuses: every offender, with its path
+                raise BadInput(exc.problems) from None
             files.write(path, buffer.getvalue())
             _progress(i, total, path)
     if total == 1:

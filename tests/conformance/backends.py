@@ -276,6 +276,61 @@ def redcap_logic(expr: Expr, items: Mapping[str, Item], condition: bool) -> str:
 WRITERS: dict[str, Callable[[Expr, Mapping[str, Item], bool], object]] = {"redcap-logic": redcap_logic}
 """Backends that write a target this suite cannot run (no evaluator): their gaps are still checked."""
 
+
+# -- ODK XPath (XLSForm calculations), run by rxeval -----------------------------------------
+
+
+def odk_value(value: Any) -> str:
+    """A field's text in an ODK submission: ``yes``/``no``, an ISO date, a number, a code; blank when unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def submission(record: Record, items: Mapping[str, Item]) -> str:
+    """One ODK submission (``<data>`` with one element per item, empty while unknown), as XML text."""
+    from xml.sax.saxutils import escape
+
+    return "<data>" + "".join(f"<{n}>{escape(odk_value(record.get(n)))}</{n}>" for n in items) + "</data>"
+
+
+def _odk_answer(result: str, condition: bool) -> Any:
+    if result == "":
+        return None
+    if condition:
+        assert result in ("yes", "no"), f"a condition calculated {result!r}"
+        return result == "yes"
+    value = float(result)
+    assert math.isfinite(value), f"a formula calculated {result!r}"
+    return value
+
+
+def odk_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
+    """The XLSForm calculation (:mod:`exports.xlsform.xpath`) over ``/data/<name>``, run by ``rxeval``."""
+    import rxeval
+
+    from exports.xlsform import xpath
+    from planner.expr.functions import evaluation_date
+
+    def locate(name: str) -> tuple[str, Item | None] | None:
+        return (f"/data/{name}", items[name]) if name in items else None
+
+    text = xpath.condition(expr, locate) if condition else xpath.formula(expr, locate)
+    today = evaluation_date().isoformat()
+
+    def run(records: Sequence[Record]) -> list[Any]:
+        return [_odk_answer(rxeval.eval_expression(text, submission(r, items), today=today), condition)
+                for r in records]
+
+    return run
+
+
 BACKENDS: dict[str, Compile] = {
     "compiled": compiled,
     "columns": columns,
@@ -283,6 +338,7 @@ BACKENDS: dict[str, Compile] = {
     "excel-formulas": excel_engine,
     "sql-duckdb": sql_duckdb,
     "odm-xpath": odm_xpath,
+    "odk-xpath": odk_xpath,
 }
 """Every executable backend but the reference, by name."""
 
@@ -294,6 +350,8 @@ GAPS: dict[str, tuple[type[Exception], str]] = {
     "redcap-logic": (RedcapUnexpressible, "count and count_distinct: one logic expression does not see the instances "
                      "of a repeating instrument; also ordering of text, comparisons across kinds, text holding both "
                      "quotes, square brackets or control characters"),
+    "odk-xpath": (FormalUnexpressible, "count and count_distinct over a repeat; order comparisons of texts; "
+                                       "arithmetic on dates; comparisons across kinds"),
 }
 """Constructs a backend cannot express, and the typed error it raises for them (the suite generates none)."""
 
