@@ -234,7 +234,7 @@ def _xpath_answer(result: Any, condition: bool) -> Any:
 
 def odm_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
     """The FormalExpression (:mod:`planner.expr.formal`) run by ``elementpath`` on generated ClinicalData."""
-    from elementpath import XPathContext
+    from elementpath import XPathContext, get_node_tree
     from elementpath.xpath31 import XPath31Parser
 
     from planner.expr import formal
@@ -249,7 +249,9 @@ def odm_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
 
     def run(records: Sequence[Record]) -> list[Any]:
         root, *events = clinical_data(records, items)
-        return [_xpath_answer(token.get_results(XPathContext(root, item=e, current_dt=now)), condition)
+        tree = get_node_tree(root)  # once: a context built from the element tree rebuilds it per record
+        nodes = {n.elem: n for n in tree.iter_descendants() if hasattr(n, "elem")}
+        return [_xpath_answer(token.get_results(XPathContext(tree, item=nodes[e], current_dt=now)), condition)
                 for e in events]
 
     return run
