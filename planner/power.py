@@ -284,12 +284,14 @@ def inputs(p: Protocol) -> Inputs:
     alpha, power = _number(ss.alpha), _number(ss.power)
     effect = _number(ss.effect_size)
     attrition = _number(ss.attrition) or 0.0
-    ranges: list[tuple[str, float | None, Callable[[float], bool]]] = [
-        ("alpha", alpha, lambda x: 0 < x < 1), ("power", power, lambda x: 0 < x < 1),
-        ("effect_size", effect, lambda x: 0 < x < 10), ("attrition", attrition, lambda x: 0 <= x < 1)]
-    for name, v, ok in ranges:
+    ranges: list[tuple[str, float | None, Callable[[float], bool], str]] = [
+        ("alpha", alpha, lambda x: 0 < x < 1, "a probability between 0 and 1, e.g. 0.05"),
+        ("power", power, lambda x: 0 < x < 1, "a probability between 0 and 1, e.g. 0.8"),
+        ("effect_size", effect, lambda x: 0 < x < 10, "a standardised effect above 0 and below 10 (Cohen's d, f or h)"),
+        ("attrition", attrition, lambda x: 0 <= x < 1, "the fraction expected to drop out, from 0 to below 1, e.g. 0.1")]
+    for name, v, ok, want in ranges:
         if v is not None and not ok(v):
-            problems.append(f"$.sample_size.{name}: {v} is out of range")
+            problems.append(f"$.sample_size.{name}: {v:g} is out of range; give {want}")
     if problems:
         raise PowerError(problems)
     assert test is not None
