@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from planner.model import TBC, PowerTest, Protocol
-from planner.power import COHEN, INDEX, Calculation, Inputs, PowerError, Solved, inputs, solve
+from planner.model import TBC, PowerTest, Protocol, StudyKind
+from planner.power import COHEN, INDEX, Calculation, Inputs, PowerError, Solved, inputs, power_at, solve
 
 EFFECT_NAMES = {PowerTest.TWO_SAMPLE_T: "Cohen's d", PowerTest.TWO_PROPORTIONS: "Cohen's h",
                 PowerTest.ONE_WAY_ANOVA: "Cohen's f", PowerTest.FACTORIAL_INTERACTION: "Cohen's f"}
@@ -45,6 +45,8 @@ class Sizing:
     """The calculation for a protocol, with its inputs and the arms its numbers belong to."""
 
     protocol_id: str
+    short_title: str
+    unit: str
     given: tuple[Given, ...]
     calculation: Calculation
     inputs: Inputs
@@ -61,7 +63,7 @@ class Sizing:
         return INDEX[self.calculation.design.test]
 
     @property
-    def effect_confirmed(self) -> bool:
+    def effect_stated(self) -> bool:
         """Whether the effect size is the protocol's own (not solved, not to be confirmed)."""
         return self.inputs.effect is not None and self.calculation.solved is not Solved.EFFECT
 
@@ -69,6 +71,11 @@ class Sizing:
     def cohen(self) -> tuple[float, float, float]:
         small, medium, large = COHEN[self.calculation.design.test]
         return small, medium, large
+
+    def stated(self) -> bool:
+        """Every input comes from the protocol (an effect size may lack its source): nothing assumed."""
+        return all(g.source.startswith(("protocol", "calculated")) and "to be confirmed" not in g.source
+                   for g in self.given)
 
     def confirmed(self) -> bool:
         """Every input is the protocol's own: nothing assumed, conventional or to be confirmed."""
@@ -125,7 +132,8 @@ def for_protocol(p: Protocol, solve_for: Solved | None = None) -> Sizing:
               power=None if solve_for is Solved.POWER else power,
               enrolled=None if solve_for is Solved.N else i.enrolled,
               attrition=i.attrition)
-    return Sizing(p.id, _given(p, i, solve_for, conventional_power), c, i,
+    unit = "animals" if p.kind is StudyKind.PRECLINICAL else "participants"
+    return Sizing(p.id, p.short_title, unit, _given(p, i, solve_for, conventional_power), c, i,
                   tuple(a.name for a in p.arms) if len(p.arms) == i.design.groups else (),
                   ss.target if isinstance(ss.target, int) else None, ss.effect_source)
 
@@ -211,3 +219,98 @@ def to_json(s: Sizing) -> dict[str, object]:
         "target": s.target,
         "all_inputs_confirmed": s.confirmed(),
     }
+
+
+# -- the power curve, as data ---------------------------------------------------------------
+
+
+@frozen
+class Series:
+    """One line of a power curve: ``points`` are (x, power)."""
+
+    label: str
+    effect: float
+    points: tuple[tuple[float, float], ...]
+    planned: bool
+
+
+@frozen
+class Curve:
+    """Power against the number analysed (one line per effect) and against the effect size (at the number).
+
+    ``per_group`` says the number axis counts each group (equal ratios) rather
+    than all groups together. ``notes`` say where the effect comes from, or
+    that it is to be confirmed and the lines show a range.
+    """
+
+    title: str
+    subtitle: str
+    unit: str
+    per_group: bool
+    by_n: tuple[Series, ...]
+    n_planned: float
+    by_effect: Series
+    effect_name: str
+    index: str
+    effect_planned: float
+    power_planned: float
+    target_power: float
+    notes: tuple[str, ...]
+
+
+_STEPS = 60
+
+
+def curve(s: Sizing) -> Curve:
+    """The power curve of ``s``: the protocol's effect, or Cohen's range when the effect is to be confirmed."""
+    c = s.calculation
+    d = c.design
+    ratios = d.ratios
+    per_group = len(set(ratios)) == 1
+    unit_n = c.analysed[0] / ratios[0] if per_group else c.total / sum(ratios)  # ratio units planned
+    low = 2  # ratio units; numbers too small for the test's degrees of freedom give NaN and are left out
+    high = max(2 * unit_n, low + 8)
+    grid = sorted({max(low, round(low + (high - low) * k / _STEPS)) for k in range(_STEPS + 1)})
+
+    def x(units: int) -> float:
+        return float(units * ratios[0]) if per_group else float(units * sum(ratios))
+
+    def line(effect: float) -> tuple[tuple[float, float], ...]:
+        pts = []
+        for u in grid:
+            pw = power_at(d, effect, c.alpha, tuple(u * r for r in ratios))
+            if pw == pw:  # not NaN (too few for the test's degrees of freedom)
+                pts.append((x(u), pw))
+        return tuple(pts)
+
+    name = s.index
+    notes: list[str] = []
+    series: list[Series] = []
+    if s.effect_stated:
+        series.append(Series(f"{name} = {c.effect_size:g} (planned)", c.effect_size, line(c.effect_size), True))
+        notes.append(f"Effect size {name} = {c.effect_size:g}" + (f" from [{s.effect_source}]." if s.effect_source
+                                                                   else ", no source cited: to be confirmed."))
+    else:
+        for label, e in zip(("small", "medium", "large"), s.cohen, strict=True):
+            series.append(Series(f"{name} = {e:g} (Cohen's {label})", e, line(e), False))
+        series.append(Series(f"{name} = {c.effect_size:.2f} (detectable)", c.effect_size, line(c.effect_size), True))
+        reason = s.inputs.effect_reason or "not stated"
+        notes.append(f"Effect size to be confirmed ({reason}): the lines show Cohen's conventional small, medium "
+                     f"and large effects and the effect the planned number detects.")
+    unconfirmed = [g.name for g in s.given if not g.confirmed and g.name != "effect size"]
+    if unconfirmed:
+        notes.append(f"Also to be confirmed: {', '.join(unconfirmed)}.")
+    top = max(2 * c.effect_size, 1.5 * s.cohen[2])
+    effects = [top * k / _STEPS for k in range(1, _STEPS + 1)]
+    by_effect = Series(f"at {c.total}", c.effect_size,
+                       tuple((e, power_at(d, e, c.alpha, c.analysed)) for e in effects), True)
+    n_planned = float(c.analysed[0]) if per_group else float(c.total)
+    achieved = power_at(d, c.effect_size, c.alpha, c.analysed)  # a solved number rounds up: at least the target
+    return Curve(
+        title=f"Power curve: {s.short_title}",
+        subtitle=f"{d.test.value}, {s.method.removeprefix('statsmodels ')}; two-sided α = {c.alpha:g}",
+        unit=s.unit, per_group=per_group, by_n=tuple(series), n_planned=n_planned, by_effect=by_effect,
+        effect_name=EFFECT_NAMES[d.test], index=name, effect_planned=c.effect_size, power_planned=achieved,
+        target_power=c.power if c.solved is not Solved.POWER else (s.inputs.power or 0.8),
+        notes=tuple(notes),
+    )

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from exports.pdf.blocks import Entry, FindingRow, Numbered, Span, Table, TbcItem, Text
+from exports.pdf.blocks import (
+    Block,
+    Entry,
+    Figure,
+    FindingRow,
+    Numbered,
+    Para,
+    PowerCurveFigure,
+    Span,
+    Table,
+    TbcItem,
+    Text,
+)
 from exports.pdf.spans import Cite, join, muted, rule, strong, t, value
 from exports.pdf.tables import day_text, kv_table
 from planner.model import (
@@ -128,6 +140,39 @@ def sample_size_table(s: SampleSize, cite: Cite) -> Table:
         if v is not None:
             rows.append((label, value(v)))
     return kv_table("sample_size", "Sample size", rows)
+
+
+def sample_size_blocks(p: Protocol, cite: Cite) -> tuple[Block, ...]:
+    """The sample-size table, then — when the protocol states every input — the calculation and its power curve."""
+    assert p.sample_size is not None
+    table = sample_size_table(p.sample_size, cite)
+    from planner.power import PowerError, power_at
+    from planner.sizing import curve, for_protocol
+
+    try:
+        sizing = for_protocol(p)
+    except PowerError:
+        sizing = None
+    if sizing is None or not sizing.stated():
+        return (table, Para(t("No power curve: the protocol does not state every input of the calculation "
+                              "(test, effect size, alpha, and the power or the number). ",
+                              "protocol-planner sample-size lists what is missing."), "note"))
+    c = sizing.calculation
+    per = sorted(set(c.analysed))
+    analysed = f"{per[0]} per group" if len(per) == 1 else " + ".join(map(str, c.analysed))
+    enrolled = sorted(set(c.enrolled))
+    enrol = f"{enrolled[0]} per group" if len(enrolled) == 1 else " + ".join(map(str, c.enrolled))
+    achieved = power_at(c.design, c.effect_size, c.alpha, c.analysed)
+    found = {"number": f"{analysed} analysed ({c.total} in all, power {achieved:.3f})",
+             "detectable effect": f"the smallest effect detected is {sizing.index} = {c.effect_size:.2f}",
+             "power": f"the power is {c.power:.2f}"}[c.solved.value]
+    text = t(strong("Calculation: "),
+             f"{sizing.method}, {c.design.test.value}, {sizing.index} = {c.effect_size:.2f}, two-sided α = {c.alpha:g}, "
+             f"power {c.power:.2f}: {found}; {enrol} enrolled ({c.total_enrolled} in all) for an attrition of "
+             f"{c.attrition:g}.", cite(sizing.effect_source) if sizing.effect_source else None)
+    caption = ("Power against the number analysed and against the effect size, with the planned point marked "
+               f"({sizing.method}, two-sided α = {c.alpha:g}).")
+    return (table, Para(text), Figure(caption, PowerCurveFigure(curve(sizing))))
 
 
 def randomisation_table(r: Randomisation, cite: Cite) -> Table:

@@ -1,7 +1,8 @@
 """Command ``sample-size``: a protocol's sample size, detectable effect or power, with statsmodels.
 
 :mod:`planner.sizing` decides what is solved and where each input comes
-from; this module only prints it (or its JSON). An input the calculation needs
+from; this module only prints it (or its JSON) and, with ``--curve``, writes
+the power curve through the overwrite guard. An input the calculation needs
 and the protocol does not give is one ``$.sample_size…`` line on stderr,
 exit 2.
 """
@@ -12,9 +13,15 @@ import argparse
 from typing import TYPE_CHECKING
 
 from planner.cli.common import BadInput, print_json, resolve_protocol
+from planner.cli.guard import FORCE_HELP, claim
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.sizing import Sizing
+
+CURVE_SUFFIXES = (".svg", ".png")
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -29,26 +36,57 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="what to solve for: n (the number), effect (the detectable effect) or power; default "
                         "the one the protocol does not give")
     p.add_argument("--json", action="store_true", help="print the calculation as JSON")
+    p.add_argument("--curve", metavar="FILE.svg|FILE.png",
+                   help="also draw the power curve (power against n and against effect size) to an SVG or PNG "
+                        "file")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(handler=cmd_sample_size)
 
 
 def cmd_sample_size(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from planner.power import PowerError
     from planner.sizing import SOLVE, for_protocol
 
+    curve = Path(args.curve) if args.curve else None
+    if curve is not None and curve.suffix.lower() not in CURVE_SUFFIXES:
+        raise BadInput(f"--curve {args.curve}: name a file ending in .svg or .png")
     protocol = resolve_protocol(args.protocol)
     source = args.protocol
     try:
         sizing = for_protocol(protocol, SOLVE[args.solve] if args.solve else None)
     except PowerError as exc:
         raise BadInput([f"{source}: {line}" for line in exc.problems]) from None
+    data = _curve_bytes(sizing, curve) if curve is not None else None
     if args.json:
-        from planner.sizing import to_json
-
-        print_json(to_json(sizing))
+        print_json(_json(sizing, str(curve) if curve else None))
     else:
         print(report(sizing), end="")
+    if curve is not None and data is not None:
+        with claim([curve], force=args.force) as out:
+            out.write(curve, data)
+        if not args.json:
+            print(f"wrote the power curve to {curve}")
     return 0
+
+
+def _json(s: Sizing, curve: str | None) -> dict[str, object]:
+    from planner.sizing import to_json
+
+    data = to_json(s)
+    if curve is not None:
+        data["curve"] = curve
+    return data
+
+
+def _curve_bytes(s: Sizing, path: Path) -> bytes:
+    from exports import power_curve
+
+    try:
+        return power_curve.svg(s) if path.suffix.lower() == ".svg" else power_curve.png(s)
+    except power_curve.NoRenderer as exc:
+        raise BadInput(f"--curve {path}: {exc}") from None
 
 
 def _per_group(values: tuple[int, ...], arms: tuple[str, ...]) -> str:
