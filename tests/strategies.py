@@ -550,7 +550,7 @@ _SAMPLE_SIZE = optional(st.builds(
 _RANDOMISATION = optional(st.builds(
     Randomisation, or_tbc(st.sampled_from(RandomisationMethod)), _TEXT, optional(or_tbc(st.integers(2, 12))),
     _TEXT_TUPLE, optional(or_tbc(st.integers(0, 2**31))), _OPT_TEXT_OR_TBC, _OPT_REF,
-    st.lists(st.integers(2, 12), max_size=3, unique=True).map(tuple), optional(_NONBLANK)))
+    st.lists(st.integers(2, 12), max_size=3, unique=True).map(tuple), optional(_NONBLANK), optional(or_tbc(_NONBLANK))))
 _BLINDING = optional(st.builds(Blinding, or_tbc(st.sampled_from(Masking)), _TEXT_OR_TBC, _TEXT_TUPLE))
 _STATISTICS = optional(st.builds(Statistics, _TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC,
                                  _OPT_TEXT_OR_TBC))

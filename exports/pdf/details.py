@@ -19,6 +19,7 @@ from exports.pdf.spans import Cite, join, muted, rule, strong, t, value
 from exports.pdf.tables import day_text, kv_table
 from planner.model import (
     MODALITY,
+    TBC,
     AnimalDetails,
     Blinding,
     ClinicalPopulation,
@@ -27,6 +28,7 @@ from planner.model import (
     Pathway,
     Protocol,
     Randomisation,
+    RandomisationMethod,
     SampleSize,
     Statistics,
 )
@@ -175,15 +177,37 @@ def sample_size_blocks(p: Protocol, cite: Cite) -> tuple[Block, ...]:
     return (table, Para(text), Figure(caption, PowerCurveFigure(curve(sizing))))
 
 
+NO_KEY_HOLDER = TBC("the protocol does not say who holds the allocation key")
+NO_CONCEALMENT = TBC("the protocol does not say how the allocation is concealed until assignment")
+SEED_KEPT = ("recorded with the allocation key, not printed here: the list can be regenerated from the seed, "
+             "so it stays with the key holder")
+LIST_KEPT = ("This protocol describes how allocation is generated and concealed, never the allocation itself. The "
+             "unblinded allocation key (protocol-planner randomise) is held by the key holder only; "
+             "investigators receive only the blinded list of sequence numbers, or for animals their codes and "
+             "the processing and assessment orders.")
+
+
+def randomisation_blocks(r: Randomisation, cite: Cite) -> tuple[Block, ...]:
+    """The randomisation table, and for a randomised study the note that the list itself is kept elsewhere."""
+    table = randomisation_table(r, cite)
+    if r.method is RandomisationMethod.NONE:
+        return (table,)
+    return (table, Para(t(LIST_KEPT), "note"))
+
+
 def randomisation_table(r: Randomisation, cite: Cite) -> Table:
+    randomised = r.method is not RandomisationMethod.NONE
+    seed = value(r.seed) if not isinstance(r.seed, int) else t(SEED_KEPT)
     rows: list[tuple[str, Text]] = [
         ("Method", t(value(r.method), cite(r.source))),
         ("Description", t(r.description)),
         ("Block size", value(r.block_size)),
         ("Strata", value(r.strata)),
-        ("Seed", value(r.seed)),
-        ("Allocation concealment", value(r.concealment)),
+        ("Seed", seed),
+        ("Allocation concealment", value(NO_CONCEALMENT if r.concealment is None and randomised else r.concealment)),
     ]
+    if randomised:
+        rows.append(("Allocation key held by", value(r.key_holder if r.key_holder is not None else NO_KEY_HOLDER)))
     if r.block_sizes:  # only when stated, so documents without them are unchanged
         rows.insert(3, ("Block sizes (drawn at random)", value(", ".join(map(str, r.block_sizes)))))
     if r.blocking_factor:
