@@ -21,6 +21,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports.pdf.layout import wrap
+from exports.pdf.text import fit_line
 from exports.pdf.typeface import FONT, FONT_BOLD, register_fonts
 from planner.sizing import Curve, Series, Sizing, curve
 
@@ -142,8 +143,9 @@ def drawing(c: Curve, width: float = WIDTH) -> Drawing:
     scale = width / WIDTH
     g = Group()
     top = HEIGHT - 4
-    g.add(String(0, top - 11, c.title, fontName=FONT_BOLD, fontSize=10.5, fillColor=INK))
-    g.add(String(0, top - 24, c.subtitle, fontName=FONT, fontSize=7.5, fillColor=GREY))
+    g.add(String(0, top - 11, fit_line(c.title, FONT_BOLD, 10.5, WIDTH), fontName=FONT_BOLD, fontSize=10.5,
+                 fillColor=INK))
+    g.add(String(0, top - 24, fit_line(c.subtitle, FONT, 7.5, WIDTH), fontName=FONT, fontSize=7.5, fillColor=GREY))
     ph, pw, gap, left = 150.0, 200.0, 62.0, 36.0
     y0 = top - 40 - ph
     n_max = max(x for s in c.by_n for x, _ in s.points) if any(s.points for s in c.by_n) else 10.0

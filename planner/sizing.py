@@ -275,13 +275,15 @@ def curve(s: Sizing) -> Curve:
     def x(units: int) -> float:
         return float(units * ratios[0]) if per_group else float(units * sum(ratios))
 
+    n_planned = float(c.analysed[0]) if per_group else float(c.total)
+
     def line(effect: float) -> tuple[tuple[float, float], ...]:
-        pts = []
+        pts = {n_planned: power_at(d, effect, c.alpha, c.analysed)}  # the planned sizes lie on every line
         for u in grid:
             pw = power_at(d, effect, c.alpha, tuple(u * r for r in ratios))
-            if pw == pw:  # not NaN (too few for the test's degrees of freedom)
-                pts.append((x(u), pw))
-        return tuple(pts)
+            if pw == pw and x(u) not in pts:  # not NaN (too few for the test's degrees of freedom)
+                pts[x(u)] = pw
+        return tuple(sorted(pts.items()))
 
     name = s.index
     notes: list[str] = []
@@ -304,7 +306,6 @@ def curve(s: Sizing) -> Curve:
     effects = [top * k / _STEPS for k in range(1, _STEPS + 1)]
     by_effect = Series(f"at {c.total}", c.effect_size,
                        tuple((e, power_at(d, e, c.alpha, c.analysed)) for e in effects), True)
-    n_planned = float(c.analysed[0]) if per_group else float(c.total)
     achieved = power_at(d, c.effect_size, c.alpha, c.analysed)  # a solved number rounds up: at least the target
     return Curve(
         title=f"Power curve: {s.short_title}",

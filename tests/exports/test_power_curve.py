@@ -7,15 +7,18 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import attrs
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import power_curve
 from exports.pdf import export_pdf
 from exports.pdf.blocks import Figure, Para, PowerCurveFigure, plain_text
 from exports.pdf.content import build
+from exports.pdf.typeface import FONT_BOLD
 from planner.cli import main
-from planner.model import Protocol
+from planner.model import TBC, PowerTest, Protocol
 from planner.power import power_at
 from planner.serialize import load
 from planner.sizing import curve, for_protocol
@@ -90,6 +93,16 @@ def test_without_the_bitmap_renderer_png_is_refused_with_what_to_install(capsys,
     assert not out.exists()
 
 
+def test_protocol_text_is_escaped_and_a_long_title_is_shortened_to_fit() -> None:
+    p = base()
+    p = attrs.evolve(p, short_title="<script>alert(1)</script> & " + "a long title " * 20)
+    svg = power_curve.svg(for_protocol(p)).decode("utf-8")
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in svg
+    (title,) = [t for t in ("".join(e.itertext()) for e in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text"))
+                if t.startswith("Power curve:")]
+    assert title.endswith("…") and stringWidth(title, FONT_BOLD, 10.5) <= power_curve.WIDTH
+
+
 def test_curve_file_names_and_the_overwrite_guard(capsys, tmp_path) -> None:
     assert 2 == main(["sample-size", str(BASE), "--curve", str(tmp_path / "curve.pdf")])
     assert "name a file ending in .svg or .png" in capsys.readouterr().err
@@ -126,3 +139,32 @@ def test_shipped_studies_state_too_little_for_a_curve_and_the_pdf_says_so(pid: s
     assert not any(isinstance(b, Figure) for b in section.blocks)
     notes = [plain_text(b.text) for b in section.blocks if isinstance(b, Para)]
     assert any(n.startswith("No power curve: the protocol does not state every input") for n in notes)
+
+
+def _variant(test: PowerTest, k: int, effect: float, ratios: tuple[int, ...] | None = None,
+             factors: tuple[int, ...] = ()) -> Protocol:
+    p = base()
+    arm = p.arms[0]
+    arms = tuple(attrs.evolve(arm, id=f"g{i}", name=f"Group {i}", planned_size=None,
+                              allocation_ratio=(ratios or (1,) * k)[i]) for i in range(k))
+    assert p.sample_size is not None
+    return attrs.evolve(p, arms=arms, sample_size=attrs.evolve(p.sample_size, test=test, effect_size=effect,
+                                                               factors=factors, target=TBC("to be calculated")))
+
+
+@pytest.mark.parametrize(("p", "per_group"), [
+    (_variant(PowerTest.TWO_SAMPLE_T, 2, 0.8, (2, 1)), False),
+    (_variant(PowerTest.TWO_PROPORTIONS, 2, 0.5), True),
+    (_variant(PowerTest.ONE_WAY_ANOVA, 4, 0.25), True),
+    (_variant(PowerTest.FACTORIAL_INTERACTION, 4, 0.25, factors=(2, 2)), True),
+], ids=["t-2:1", "proportions", "anova", "interaction"])
+def test_every_test_draws_a_rising_curve_through_its_planned_point(p: Protocol, per_group: bool) -> None:
+    s = for_protocol(p)
+    c = curve(s)
+    assert per_group == c.per_group
+    (line,) = c.by_n
+    powers = [pw for _, pw in line.points]
+    assert powers == sorted(powers)
+    assert c.power_planned == pytest.approx(dict(line.points)[c.n_planned], abs=1e-12)
+    assert c.power_planned >= 0.8
+    assert power_curve.svg(s).startswith(b"<?xml")
