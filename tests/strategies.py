@@ -540,7 +540,7 @@ _ANIMALS = st.builds(
 )
 _MOSTLY = st.integers(0, 3).map(bool)  # present three times in four; shrinks to absent
 _PROCEDURES = st.lists(st.builds(Procedure, _NONBLANK, _NONBLANK, _NONBLANK, optional(or_tbc(st.integers(-30, 120))),
-                                 _TEXTS, _OPT_REF), max_size=2).map(tuple)
+                                 _TEXTS, _OPT_REF), max_size=2, unique_by=lambda pr: pr.id).map(tuple)
 _STRATEGY = optional(st.builds(Strategy, _TEXT, _TEXT, _TEXT, _OPT_REF))
 _SAMPLE_SIZE = optional(st.builds(
     SampleSize, or_tbc(st.integers(1, 2000)), _TEXT_OR_TBC, optional(or_tbc(st.floats(0.01, 3.0))),
