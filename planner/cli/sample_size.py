@@ -52,7 +52,7 @@ def cmd_sample_size(args: argparse.Namespace) -> int:
     curve = Path(args.curve) if args.curve else None
     if curve is not None and curve.suffix.lower() not in CURVE_SUFFIXES:
         raise BadInput(f"--curve {args.curve}: name a file ending in .svg or .png")
-    protocol = resolve_protocol(args.protocol)
+    protocol = resolve_protocol(args.protocol, names=False)  # a rule's undefined name does not touch the numbers
     source = args.protocol
     try:
         sizing = for_protocol(protocol, SOLVE[args.solve] if args.solve else None)
