@@ -53,6 +53,7 @@ class Sizing:
     arms: tuple[str, ...]
     target: int | None
     effect_source: str | None
+    effect_citation: str | None = None
 
     @property
     def method(self) -> str:
@@ -135,7 +136,8 @@ def for_protocol(p: Protocol, solve_for: Solved | None = None) -> Sizing:
     unit = "animals" if p.kind is StudyKind.PRECLINICAL else "participants"
     return Sizing(p.id, p.short_title, unit, _given(p, i, solve_for, conventional_power), c, i,
                   tuple(a.name for a in p.arms) if len(p.arms) == i.design.groups else (),
-                  ss.target if isinstance(ss.target, int) else None, ss.effect_source)
+                  ss.target if isinstance(ss.target, int) else None, ss.effect_source,
+                  next((r.citation for r in p.references if r.key == ss.effect_source), None))
 
 
 def _given(p: Protocol, i: Inputs, solved: Solved, conventional_power: bool) -> tuple[Given, ...]:
@@ -290,8 +292,8 @@ def curve(s: Sizing) -> Curve:
     series: list[Series] = []
     if s.effect_stated:
         series.append(Series(f"{name} = {c.effect_size:g} (planned)", c.effect_size, line(c.effect_size), True))
-        notes.append(f"Effect size {name} = {c.effect_size:g}" + (f" from [{s.effect_source}]." if s.effect_source
-                                                                   else ", no source cited: to be confirmed."))
+        source = f" from {s.effect_citation or s.effect_source} [{s.effect_source}]." if s.effect_source else None
+        notes.append(f"Effect size {name} = {c.effect_size:g}" + (source or ", no source cited: to be confirmed."))
     else:
         for label, e in zip(("small", "medium", "large"), s.cohen, strict=True):
             series.append(Series(f"{name} = {e:g} (Cohen's {label})", e, line(e), False))

@@ -44,6 +44,15 @@ def test_a_stated_effect_gives_one_planned_line_through_the_planned_point() -> N
     assert powers == sorted(powers) and 0.05 < powers[0] < 0.2 and powers[-1] > 0.95
 
 
+def test_an_effect_from_a_source_cites_it() -> None:
+    p = base()
+    assert p.sample_size is not None
+    p = attrs.evolve(p, sample_size=attrs.evolve(p.sample_size, effect_source="ref1"))
+    s = for_protocol(p)
+    assert ["Effect size d = 0.8 from Example reference for check tests. [ref1]."] == list(curve(s).notes)
+    assert s.stated() and s.confirmed()
+
+
 def test_an_effect_to_be_confirmed_shows_cohens_range_and_says_so() -> None:
     s = for_protocol(REGISTRY["cia-tnf-tof-igu"]())
     c = curve(s)
