@@ -210,3 +210,19 @@ def test_no_sample_size_at_all(capsys, tmp_path) -> None:
     assert 2 == code
     assert err.rstrip().endswith("$.sample_size: the protocol states no sample size; add 'sample_size'")
 
+
+
+def test_the_installed_command_exit_codes_and_a_clean_stderr() -> None:
+    import subprocess
+    import sys
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "planner", "sample-size", *argv], capture_output=True, text=True,
+                              timeout=120)
+
+    ok = cli("cia-tnf-tof-igu", "--json")
+    assert (0, "") == (ok.returncode, ok.stderr)
+    assert "detectable effect" == json.loads(ok.stdout)["solved"]
+    bad = cli("dbt-refractory")
+    assert 2 == bad.returncode and "" == bad.stdout and "Traceback" not in bad.stderr
+    assert 2 == len(bad.stderr.splitlines())
