@@ -38,6 +38,9 @@ class Exporter(Protocol):
 
     def filename(self, protocol_id: str) -> str: ...
 
+    def files(self, protocol: StudyProtocol) -> list[tuple[str, dict[str, Any]]]:
+        """``(file name, write options)`` of every file written for ``protocol`` (one, unless the format has parts)."""
+
     def applies(self, protocol: StudyProtocol) -> str | None:
         """``None`` when the format applies to ``protocol``, else why not."""
 
@@ -56,6 +59,29 @@ def _has_pathway(protocol: StudyProtocol) -> str | None:
     return None if protocol.pathways else f"{protocol.id} has no decision pathway, so there is no DOT file to write"
 
 
+def _redcap_names(protocol: StudyProtocol) -> str | None:
+    from exports.redcap import project_of
+    from exports.redcap.names import NameProblems
+
+    try:
+        project_of(protocol)
+    except NameProblems as exc:
+        return "REDCap cannot take these names of " + protocol.id + ":\n" + "\n".join(exc.problems)
+    return None
+
+
+def _redcap_parts(protocol: StudyProtocol) -> tuple[str, ...]:
+    from exports.redcap import parts
+
+    return parts(protocol)
+class Unexportable(ValueError):
+    """A protocol this format cannot carry as it is (e.g. names the format refuses): one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """A registered export format: an :class:`Exporter` whose code lives in :mod:`exports.writers`."""
@@ -70,9 +96,16 @@ class ExportFormat:
     guard: str | None = None
     """``module:function`` telling whether an existing file holds entered or edited data."""
     condition: Callable[[StudyProtocol], str | None] = _always
+    parts: Callable[[StudyProtocol], tuple[str, ...]] | None = None
+    """For a format written as several files: the suffix of each for a protocol, written with ``part=suffix``."""
 
     def filename(self, protocol_id: str) -> str:
         return f"{protocol_id}{self.suffix}"
+
+    def files(self, protocol: StudyProtocol) -> list[tuple[str, dict[str, Any]]]:
+        if self.parts is None:
+            return [(self.filename(protocol.id), {})]
+        return [(f"{protocol.id}{suffix}", {"part": suffix}) for suffix in self.parts(protocol)]
 
     def applies(self, protocol: StudyProtocol) -> str | None:
         return self.condition(protocol)
@@ -110,6 +143,10 @@ FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
     ExportFormat("pdf", "-protocol.pdf", "PDF protocol", "PDF protocol document", "pdf", "reportlab"),
     ExportFormat("odm", "-odm.xml", "CDISC ODM 1.3.2", "study metadata as CDISC ODM 1.3.2 XML (EDC set-up)", "odm",
                  "odmlib"),
+    ExportFormat("redcap", "-redcap-dictionary.csv", "REDCap", "REDCap data dictionary, events and data-quality "
+                 "rules as CSV (EDC set-up)", "redcap", condition=_redcap_names, parts=_redcap_parts),
+    ExportFormat("xlsform", "-xlsform.xlsx", "XLSForm", "the study as an XLSForm (ODK Central, KoboToolbox)", "xlsform",
+                 "openpyxl"),
     ExportFormat("dot", "-pathway.dot", "pathway DOT", "Graphviz DOT of the decision pathway", "dot",
                  condition=_has_pathway),
 )}

@@ -4,8 +4,8 @@
 bytes. One pathway becomes one ``digraph``; several become clusters of one
 digraph (node ids then carry the pathway id, so they stay unique).
 
-Readability, as the seed advises: every node and every edge has an explicit
-``fontcolor`` chosen for contrast with its fill (light text on the dark and
+Readability, as the pathway's source (Smolecule 2026) advises: every node and
+every edge has an explicit ``fontcolor`` chosen for contrast with its fill (light text on the dark and
 blue fills, dark text on yellow and on the white background), and every edge
 has ``labeldistance=2.5``. Graphviz applies ``labeldistance`` to head and tail
 labels; it is set on every edge so that a head or tail label added by hand

@@ -67,3 +67,15 @@ def odm(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, 
     from exports.odm import write
 
     write(protocol, stream, **options)
+
+
+def redcap(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.redcap import write
+
+    write(protocol, stream, **options)
+
+
+def xlsform(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.xlsform import write
+
+    write(protocol, stream, **options)

@@ -1,9 +1,9 @@
 """CTCAE v5.0 grades of laboratory values, computed from a table of bands.
 
-The bands are data, written as REFERENCE.md §3 states them: ``G3 < 1000–500``
-for a count that falls reads "below 1000 and down to 500", so
-``500 <= x < 1000``; ``G2 > 3–5×ULN`` for an enzyme that rises reads "above 3
-and up to 5 × ULN", so ``3 < x <= 5``. A band's *start* is the boundary
+The bands are data, written as CTCAE v5.0 states them (read from copies of
+its grade text; see docs/sources.md): ``G3 < 1000–500`` for a count that falls
+reads "below 1000 and down to 500", so ``500 <= x < 1000``; ``G2 > 3–5×ULN``
+for an enzyme that rises reads "above 3 and up to 5 × ULN", so ``3 < x <= 5``. A band's *start* is the boundary
 nearer normal and its *end* the boundary further from it (``None``: open).
 
 Grade 1 starts at the lower or upper limit of normal (LLN, ULN). A value in
@@ -71,7 +71,7 @@ BANDS: Final[tuple[Band, ...]] = (
     # Haemoglobin: G1 < LLN–10 g/dL; G2 < 10–8; G3 < 8 (grade 4 is clinical: life-threatening).
     Band(_HB, 1, LLN, 10, "g/dL"), Band(_HB, 2, 10, 8, "g/dL"), Band(_HB, 3, 8, None, "g/dL"),
 )
-"""Every numeric band, as REFERENCE.md §3 (CTCAE v5.0) states it."""
+"""Every numeric band, as CTCAE v5.0 states it."""
 
 def bands(term: Term) -> tuple[Band, ...]:
     """The bands of ``term``, worst grade first."""

@@ -1,8 +1,9 @@
-"""The references the shipped studies cite, as the project's domain reference gives them.
+"""The references the shipped studies cite.
 
-DOIs and PMIDs are recorded only where ``shared/domain/REFERENCE.md`` or the
-seed documents give them; others are left empty rather than looked up from
-memory.
+DOIs and PMIDs are recorded only where the literature notes the studies were
+built from, or the source documents themselves, give them; others are left
+empty rather than looked up from memory. ``docs/sources.md`` says which values
+of each study come from which reference.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ CHEN2023 = Reference(
 )
 SEED_SUMMARY = Reference(
     "summary2023",
-    "Secondary news summary of Chen et al. 2023: 'The combination of tofacitinib and iguratimod may be "
-    "effective in refractory RA and secondary OP' (project seed 000).",
+    "News summary of Chen et al. 2023: 'The combination of tofacitinib and iguratimod may be effective in "
+    "refractory RA and secondary OP' (unsigned; outlet and date not given in the copy read).",
     note="Secondary source for the design, groups and outcomes of Chen 2023; it gives no doses, duration or "
          "timepoints.",
 )
 CHEN2023_SECONDARY = Reference(
     "chen2023_secondary",
-    "Secondary summary of Chen et al. 2023 (TO BE VERIFIED), as recorded in the project's domain reference "
-    "(REFERENCE.md §1a, 'Doses (secondary summary, verify)'): iguratimod 10 mg/kg/day and tofacitinib "
-    "12 mg/kg/day orally for 6 weeks; controls given the same volume of normal saline.",
-    note="Unverified secondary source, not the primary paper and not seed 000 (which gives no doses): verify "
-         "every value citing it against the full text of Chen 2023.",
+    "Secondary summary of Chen et al. 2023, not identified further (TO BE VERIFIED): iguratimod "
+    "10 mg/kg/day and tofacitinib 12 mg/kg/day orally for 6 weeks; controls given the same volume of normal "
+    "saline.",
+    note="Unverified secondary source, recorded in the literature notes this study was built from without its "
+         "author or title; it is not the primary paper and not the news summary (summary2023, which gives no "
+         "doses): verify every value citing it against the full text of Chen 2023.",
 )
 DU2008 = Reference(
     "du2008",
@@ -46,14 +48,14 @@ ADAM2020 = Reference(
 SMOLECULE2026 = Reference(
     "smolecule2026",
     "Smolecule Technical Support Team. Iguratimod treatment failure alternative approaches. Smolecule; "
-    "February 2026 (project seed 002).",
+    "February 2026.",
     url="https://www.smolecule.com/products/b548953#iguratimod-treatment-failure-alternative-approaches",
     note="Research-use-only technical note; source of protocols 1 and 2 and of the decision pathway.",
 )
 DBT_REVIEW = Reference(
     "dbtreview",
-    "Beyond Monotherapy: Exploring the Efficacy and Safety of … (review cited as reference 1 of seed 002, "
-    "on PubMed Central; the seed truncates the title).",
+    "Beyond Monotherapy: Exploring the Efficacy and Safety of … (review cited as reference 1 of Smolecule "
+    "2026, on PubMed Central; Smolecule 2026 truncates the title).",
 )
 FURER2023 = Reference(
     "furer2023",
@@ -67,14 +69,14 @@ VALERO2023 = Reference(
 )
 IGU_SSC2023 = Reference(
     "frontmed2023",
-    "Iguratimod as an alternative therapy for systemic sclerosis … (the seed truncates the title). Front Med. "
+    "Iguratimod as an alternative therapy for systemic sclerosis … (Smolecule 2026 truncates the title). Front Med. "
     "2023;10:1113408 (Renji Hospital registry, 2017–2021).",
 )
 HARA2007 = Reference(
     "hara2007",
-    "Hara 2007: iguratimod 25 mg/day for 4 weeks, then 50 mg/day, with hepatic-enzyme monitoring "
-    "(as cited by the project's domain reference).",
-    note="Cited by the project's domain reference; full citation to be completed.",
+    "Hara 2007: iguratimod 25 mg/day for 4 weeks, then 50 mg/day, with hepatic-enzyme monitoring.",
+    note="Known by first author and year only, from the project's literature notes; full "
+         "citation to be completed.",
 )
 XELJANZ = Reference(
     "xeljanz",

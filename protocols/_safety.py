@@ -60,7 +60,7 @@ def liver_rules(frequency: str) -> tuple[MonitoringRule, ...]:
 
 
 def serious_infection_hold(source: str, frequency: str) -> MonitoringRule:
-    """The seed's low threshold to hold therapy at signs of serious infection."""
+    """The source protocol's (Smolecule 2026) low threshold to hold therapy at signs of serious infection."""
     return MonitoringRule(
         "serious_infection_hold", "Signs of serious infection",
         condition=count("ae", where=item("ae.infection") & item("ae.serious")) >= 1,

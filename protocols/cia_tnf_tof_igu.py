@@ -1,11 +1,11 @@
 """Tofacitinib + iguratimod in rat collagen-induced arthritis with TNF-α (five groups).
 
 Source: Chen et al., Int Immunopharmacol 2023;124(Pt B):110913 (abstract and
-summaries only) and the news summary of it (seed 000). Doses and duration come
-from a secondary summary the domain reference records as "verify" (reference
-``chen2023_secondary``; seed 000 gives no doses), so every value citing it is
-marked for verification against the paper. The domain reference lists as
-NOT FOUND: the TNF-α dose, route and schedule; the collagen, adjuvant and
+summaries only) and a news summary of it (reference ``summary2023``). Doses and
+duration come from an unidentified secondary summary, to be verified (reference
+``chen2023_secondary``; the news summary gives no doses), so every value citing
+it is marked for verification against the paper. Not found in the abstract or
+the summaries: the TNF-α dose, route and schedule; the collagen, adjuvant and
 booster day; the arthritis-score scale; the named pyroptosis proteins; micro-CT
 parameters; bone-turnover markers; timepoints; statistics.
 All of these are "to be confirmed" here, as are the experimental unit and the
@@ -165,7 +165,10 @@ OBJECTIVES = (
               "inflammation and pyroptosis in rat CIA with TNF-α, compared with the untreated CIA + TNF model "
               "(Chen 2023 compares each treatment group with the model).", endpoints=(
         Endpoint("arthritis_score", Level.PRIMARY, "Arthritis clinical score at the end of treatment",
-                 measure="cia_score", timepoints=END, comparison=COMPARISON, source="chen2023"),
+                 measure="cia_score", timepoints=END, comparison=COMPARISON, source="chen2023",
+                 decision=TBC("which outcome is primary: Chen 2023 reports the arthritis score among several "
+                              "outcomes and names none primary (" + NOT_FOUND + "); the score is this draft's "
+                              "choice")),
         Endpoint("il1b", Level.SECONDARY, "Plasma IL-1β", measure="il1b", timepoints=END, comparison=COMPARISON,
                  source="chen2023"),
         Endpoint("il18", Level.SECONDARY, "Plasma IL-18", measure="il18", timepoints=END, comparison=COMPARISON,
@@ -222,8 +225,8 @@ def build() -> Protocol:
                "secondary summary, to be verified against Chen 2023.",
         animals=AnimalDetails(
             species="Rat (Rattus norvegicus)", strain="Sprague-Dawley", sex=Sex.MALE, total=40,
-            experimental_unit=TBC("experimental unit " + NOT_FOUND + "; the seed says the 40 rats were "
-                                  "randomly assigned to five groups, not whether allocation and treatment were "
+            experimental_unit=TBC("experimental unit " + NOT_FOUND + "; the news summary says the 40 rats "
+                                  "were randomly assigned to five groups, not whether allocation and treatment were "
                                   "per animal or per cage"),
             age=Quantity(6, "wk", source="chen2023"),
             weight_g=TBC("weight range " + NOT_FOUND), supplier=TBC("supplier " + NOT_FOUND),

@@ -1,7 +1,8 @@
 """Dual biologic / targeted therapy (DBT) in refractory RA, PsA and axSpA.
 
-Source: seed 002, "Protocol 1: Investigating Dual Biologic Therapy (DBT) in
-Refractory Disease" (Smolecule 2026), its review reference, and the
+Source: "Protocol 1: Investigating Dual Biologic Therapy (DBT) in Refractory
+Disease" of the Smolecule technical note (reference ``smolecule2026``), its
+review reference, and the
 tofacitinib US label and CTCAE v5.0 for safety thresholds. What the sources
 do not give (doses, sample size, allocation, blinding, visit windows, study
 length, endpoint timepoints) is marked to be confirmed; the pregnancy
@@ -58,9 +59,9 @@ from protocols import _refs as refs
 from protocols._safety import ACTION_TBC, anaemia, liver_rules, lymphopenia, neutropenia, serious_infection_hold
 from protocols.pathway import iguratimod_failure_pathway
 
-NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 1)"
-# Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
-NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
+NOT_IN_SEED = "not given in the source protocol (Smolecule 2026, Protocol 1)"
+# The source protocol states no pregnancy or contraception requirement.
+NO_PREGNANCY_SOURCE = "not stated in the source protocol, Smolecule 2026, Protocol 1"
 LABEL_DOSE = TBC("dose per the product label of the chosen agent; " + NOT_IN_SEED)
 # Abatacept is not offered with the JAK inhibitor: its label does not recommend it with JAK inhibitors (or TNF
 # inhibitors), and the source protocol names no class, so the choice is left to the classes no label warns about
@@ -70,7 +71,7 @@ JAK_ARMS = ("biologic_jak",)
 
 DUAL_NOTE = (
     "Serious infections are consistently more frequent with dual therapy than with monotherapy, especially "
-    "with rituximab and JAK-inhibitor combinations (seed 002). No pooled serious-infection rate is available."
+    "with rituximab and JAK-inhibitor combinations (Smolecule 2026). No pooled serious-infection rate is available."
 )
 JAK_NOTE = (
     DUAL_NOTE + " Tofacitinib with biologic DMARDs or potent immunosuppressants (azathioprine, ciclosporin) is "
@@ -130,7 +131,8 @@ DICTIONARY = DataDictionary(
             Item("agent", "Agent", TXT, cdash="CMTRT"),
             Item("mechanism_class", "Mechanism class", CODED, codelist="MECH"),
             Item("failed", "Treatment failure", BOOL,
-                 guidance="What counts as failure is to be confirmed: seed 002 does not define it."),
+                 guidance="What counts as failure is to be confirmed: the source protocol (Smolecule 2026) does not "
+                          "define it."),
         )),
         forms.tb_screening(),
         forms.hbv_screening("rituximablabel"),
@@ -155,8 +157,9 @@ DICTIONARY = DataDictionary(
                  Item(f"pasi_{region}_{part}", f"PASI {region}: {part}", INT, range=Range(0, top), required=False)
                  for region in PASI_REGION_WEIGHTS for part, top in PASI_GRADE_MAX.items())),
         Form("pro", "Patient-reported outcomes", items=(
-            Item("pro_score", "Patient-reported outcome score", DEC, unit=TBC("instrument not named in the seed"),
-                 guidance="Instrument to be confirmed: the seed names 'patient-reported outcomes' only."),
+            Item("pro_score", "Patient-reported outcome score", DEC, unit=TBC("instrument not named in the source protocol (Smolecule 2026, Protocol 1)"),
+                 guidance="Instrument to be confirmed: the source protocol (Smolecule 2026) names "
+                          "'patient-reported outcomes' only."),
         )),
         forms.lung_function(),
         forms.safety_labs(lipids=True, extra=(
@@ -206,7 +209,11 @@ OBJECTIVES = (
               "in refractory inflammatory arthritis.", endpoints=(
         Endpoint("das28_change", Level.PRIMARY, "Change from baseline in DAS28-ESR (patients with RA)",
                  measure="das28_esr", timepoints=EPT, change_from_baseline=True,
-                 comparison=TBC("comparison or success criterion " + NOT_IN_SEED), source="smolecule2026"),
+                 comparison=TBC("comparison or success criterion " + NOT_IN_SEED), source="smolecule2026",
+                 decision=TBC("which outcome is primary: the source protocol lists disease activity (DAS28 for RA, "
+                              "PASI for psoriasis), patient-reported and organ outcomes and names none primary; "
+                              "DAS28-ESR is this draft's choice, so patients with PsA or axSpA add nothing to the "
+                              "primary analysis")),
         Endpoint("das28_crp_change", Level.SECONDARY, "Change from baseline in DAS28-CRP (patients with RA)",
                  measure="das28_crp", timepoints=EPT, change_from_baseline=True, source="smolecule2026"),
         Endpoint("pasi_change", Level.SECONDARY, "Change from baseline in PASI (patients with psoriasis)",
@@ -228,7 +235,7 @@ ELIGIBILITY = (
               "spondyloarthritis.", rule=item("diagnosis").is_in("RA", "PsA", "axSpA"), source="smolecule2026"),
     Criterion("I2", Category.INCLUSION, "For rheumatoid arthritis: 2010 ACR/EULAR classification score ≥ 6.",
               rule=item("diagnosis").ne("RA") | (item("ra_2010_score") >= 6),
-              source=TBC("seed 002 sets no classification requirement; the 2010 ACR/EULAR criteria (score ≥ 6, "
+              source=TBC("the source protocol (Smolecule 2026, Protocol 1) sets no classification requirement; the 2010 ACR/EULAR criteria (score ≥ 6, "
                          "ra2010) are the usual standard for RA, and none is set for PsA or axSpA")),
     Criterion("I3", Category.INCLUSION, "Active disease (the measure and threshold of activity are to be "
               "confirmed).", assessed_by_investigator=True, source="smolecule2026"),
@@ -237,8 +244,8 @@ ELIGIBILITY = (
               source="smolecule2026"),
     Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
               + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding")),
-              source=TBC("no source gives a pregnancy or breastfeeding exclusion (" + NO_PREGNANCY_SOURCE
-                         + "); keep, change or drop it")),
+              source=TBC("a pregnancy or breastfeeding exclusion is " + NO_PREGNANCY_SOURCE
+                         + "; keep, change or drop it")),
 )
 
 ANC, LYM, HB, PLT = item("anc"), item("lymphocytes"), item("hb"), item("platelets")
@@ -289,9 +296,9 @@ MONITORING = (
                    risks=("anaemia",), frequency=LABEL_FREQ, ctcae=anaemia(3), source="xeljanz"),
     MonitoringRule("anc_grade3_any", "ANC below 1000/mm³ on any combination", condition=ANC < q(1000, "/mm3"),
                    action=Action.NOTIFY, action_text="Notify the investigator (CTCAE v5.0 grade ≥ 3 neutropenia; "
-                   f"seed 002 asks for neutropenia monitoring); {ACTION_TBC}.", risks=("neutropenia",),
-                   frequency="at every visit with safety laboratory tests (this protocol's schedule; seed 002 "
-                             "gives no frequency)",
+                   f"Smolecule 2026 asks for neutropenia monitoring); {ACTION_TBC}.", risks=("neutropenia",),
+                   frequency="at every visit with safety laboratory tests (this protocol's schedule; Smolecule "
+                             "2026 gives no frequency)",
                    ctcae=neutropenia(3), source="ctcae5"),
     MonitoringRule("lipids", "Lipids after the JAK inhibitor starts", condition=item("lipids_need_management"),
                    action=Action.NOTIFY, action_text="Manage per clinical guidelines for hyperlipidaemia (the "
@@ -351,8 +358,8 @@ MONITORING = (
                    "protocol's schedule)", ctcae=(CtcaeGrading(CtcaeTerm.ALT_INCREASED, "alt", "alt_uln", grade=3),
                                                  CtcaeGrading(CtcaeTerm.AST_INCREASED, "ast", "ast_uln", grade=3)),
                    source="infliximablabel"),
-    *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; seed 002 asks for liver "
-                 "tests and the tofacitinib label for liver enzymes 'routinely', neither with a frequency)"),
+    *liver_rules("at every visit with safety laboratory tests (this protocol's schedule; Smolecule 2026 asks for "
+                 "liver tests and the tofacitinib label for liver enzymes 'routinely', neither with a frequency)"),
 )
 
 RISK_DECISIONS = (
@@ -383,7 +390,7 @@ def build() -> Protocol:
                   "infections than monotherapy, especially with rituximab and JAK-inhibitor combinations.",
         design="Study of dual b/tsDMARD therapy in two complementary combinations (a TNF inhibitor with an "
                "IL-17/IL-23 pathway inhibitor, or a biologic with a JAK inhibitor), the agents chosen with their "
-               "combined safety profile in mind (seed 002). How patients are allocated to a combination, and "
+               "combined safety profile in mind (Smolecule 2026). How patients are allocated to a combination, and "
                "whether anyone is blinded, are to be confirmed.",
         population=ClinicalPopulation(
             "Patients with active RA, PsA or axSpA who have failed at least two b/tsDMARDs from different "
@@ -404,7 +411,8 @@ def build() -> Protocol:
                                effect_size=TBC("effect size " + NOT_IN_SEED),
                                test=TBC("statistical test " + NOT_IN_SEED)),
         randomisation=Randomisation(TBC("allocation to a combination " + NOT_IN_SEED),
-                                    "To be confirmed: seed 002 ('Combination Selection') asks for two agents with "
+                                    "To be confirmed: the source protocol (Smolecule 2026, 'Combination "
+                                    "Selection') asks for two agents with "
                                     "complementary mechanisms and their combined safety in mind, and says nothing "
                                     "about randomisation.", source="smolecule2026"),
         blinding=Blinding(TBC("blinding " + NOT_IN_SEED), TBC("who is blinded " + NOT_IN_SEED)),

@@ -1,8 +1,8 @@
-"""The treatment decision pathway after iguratimod failure (seed 002).
+"""The treatment decision pathway after iguratimod failure (Smolecule 2026).
 
 Each strategy node carries the disease context, efficacy outcome and safety
-notes of the seed's table "Alternative Strategies After Iguratimod Failure".
-The seed's own DOT script is not included in the seed text, so the branching
+notes of the source's table "Alternative Strategies After Iguratimod Failure".
+The source's own DOT script is not included in its text, so the branching
 (by disease context and by how many b/tsDMARD classes have failed) follows the
 table's "Disease Context" column and the protocol text.
 """
@@ -60,7 +60,7 @@ def iguratimod_failure_pathway() -> Pathway:
         edges=(
             PathwayEdge("igu_failure", "context"),
             PathwayEdge("context", "classes_failed", "RA, PsA or axSpA"),
-            # The seed gives this strategy one condition, its disease context (PsA), and no
+            # The source gives this strategy one condition, its disease context (PsA), and no
             # number of failed classes; "non-overlapping pathways" is its efficacy note.
             PathwayEdge("context", "pathway_combo", "PsA"),
             PathwayEdge("context", "igu_ssc", "SSc with digital ulcers"),

@@ -1,10 +1,11 @@
 """Iguratimod for ischaemic digital ulcers in systemic sclerosis: a prospective cohort.
 
-Source: seed 002, "Protocol 2: Evaluating Iguratimod for Digital Ulcers in
-Systemic Sclerosis" (Smolecule 2026), derived from the Renji Hospital registry
-study (Front Med 2023;10:1113408). The cohort takes iguratimod at the seed's
-regimen, "typically 25 mg twice daily", which REFERENCE.md notes is not
-confirmed in the paper's text: the dose is marked to verify. The pregnancy
+Source: "Protocol 2: Evaluating Iguratimod for Digital Ulcers in Systemic
+Sclerosis" of the Smolecule technical note (reference ``smolecule2026``),
+derived from the Renji Hospital registry study (Front Med 2023;10:1113408).
+The cohort takes iguratimod at the source protocol's regimen, "typically 25 mg
+twice daily", which is not confirmed in the registry paper's text: the dose is
+marked to verify. The pregnancy
 exclusion is not in the sources and says so.
 """
 
@@ -58,9 +59,9 @@ from protocols import _refs as refs
 from protocols._safety import liver_rules
 from protocols.pathway import iguratimod_failure_pathway
 
-NOT_IN_SEED = "not given in the source protocol (seed 002, protocol 2)"
-# Neither seed 002 nor the domain reference states a pregnancy or contraception requirement.
-NO_PREGNANCY_SOURCE = "not in seed 002 or the domain reference"
+NOT_IN_SEED = "not given in the source protocol (Smolecule 2026, Protocol 2)"
+# The source protocol states no pregnancy or contraception requirement.
+NO_PREGNANCY_SOURCE = "not stated in the source protocol, Smolecule 2026, Protocol 2"
 INT, DEC, BOOL, DATE, TXT = DataType.INTEGER, DataType.DECIMAL, DataType.BOOLEAN, DataType.DATE, DataType.TEXT
 
 SSC_ITEMS = (
@@ -111,7 +112,8 @@ DICTIONARY = DataDictionary(
         forms.lung_function(),
         Form("progression", "Overall disease progression", items=(
             Item("progressed", "Overall disease progression since the previous visit", BOOL,
-                 guidance="Definition of overall progression to be confirmed (seed 002 does not define it)."),
+                 guidance="Definition of overall progression to be confirmed (the source protocol, Smolecule "
+                          "2026, does not define it)."),
         )),
         forms.safety_labs(extra=IGURATIMOD_LABS),
         forms.adverse_events(),
@@ -133,7 +135,10 @@ SCHEDULE = Schedule(
         Visit("month12", "Month 12 (end of follow-up)", "follow_up", 365,
               TBC("visit window " + NOT_IN_SEED), forms=FOLLOW_UP_FORMS, source="smolecule2026"),
     ),
-    duration_days=365,
+    # The source protocol gives the follow-up only as an example ("e.g., 12 months"): the month-12 visit
+    # follows that example, and the length itself stays to be confirmed.
+    duration_days=TBC("length of follow-up: the source protocol suggests 12 months as an example "
+                      "('e.g., 12 months') and fixes none"),
     duration_source="smolecule2026",
 )
 
@@ -180,8 +185,8 @@ ELIGIBILITY = (
               source="smolecule2026"),
     Criterion("E1", Category.EXCLUSION, "Pregnancy or breastfeeding (to be confirmed: " + NO_PREGNANCY_SOURCE
               + ").", rule=item("sex").eq("F") & (item("pregnant") | item("breastfeeding")),
-              source=TBC("no source gives a pregnancy or breastfeeding exclusion (" + NO_PREGNANCY_SOURCE
-                         + "); keep, change or drop it")),
+              source=TBC("a pregnancy or breastfeeding exclusion is " + NO_PREGNANCY_SOURCE
+                         + "; keep, change or drop it")),
     Criterion("E2", Category.EXCLUSION, "Peptic ulcer (contraindicated in the iguratimod label).",
               assessed_by_investigator=True, source="careram"),
     Criterion("E3", Category.EXCLUSION, "Treatment with warfarin that cannot be stopped (iguratimod is "
@@ -211,16 +216,16 @@ MONITORING = (
                    risks=("renal",), frequency="at baseline", source="careram"),
 )
 
-# Seed 002 has the cohort take iguratimod "typically 25 mg twice daily"; REFERENCE.md §1c notes the dose is the
-# seed's and not confirmed in the registry paper's text, so the dose is typed and marked to verify.
+# The source protocol has the cohort take iguratimod "typically 25 mg twice daily"; the dose is not confirmed in
+# the registry paper's text, so it is typed and marked to verify.
 IGURATIMOD = Intervention(
     "Iguratimod", (Mechanism.IGURATIMOD,),
     dose=Quantity(25, "mg", source="smolecule2026", verify=True),
     route=TBC("the sources do not state the route"),
     frequency=Frequency.BID,
-    duration=TBC("treatment duration " + NOT_IN_SEED + "; follow-up lasts 12 months (seed 002, 'e.g., 12 "
-                 "months')"),
-    notes="25 mg twice daily as seed 002 gives it ('typically 25 mg twice daily'); the frequency comes from the "
+    duration=TBC("treatment duration " + NOT_IN_SEED + "; follow-up lasts 12 months (Smolecule 2026: "
+                 "'e.g., 12 months')"),
+    notes="25 mg twice daily as the source protocol gives it (Smolecule 2026: 'typically 25 mg twice daily'); the frequency comes from the "
           "same phrase and, like the dose, is not confirmed in the registry paper's text. Usual dosing elsewhere "
           "is 25 mg/day for 4 weeks, then 50 mg/day, with hepatic-enzyme monitoring (Hara 2007).",
     source="smolecule2026",
@@ -248,9 +253,9 @@ def build() -> Protocol:
                   "follow-up 61 weeks); 8 of 11 (72.7 %) with digital ulcers had no new ulcer, and among 31 "
                   "patients with digital ulcers on vasoactive drugs iguratimod was protective (adjusted RR 0.25, "
                   "95 % CI 0.05–0.94). A prospective cohort can test this signal.",
-        design="Prospective single-arm interventional study (seed 002 calls it a prospective cohort): patients "
+        design="Prospective single-arm interventional study (the source protocol, Smolecule 2026, calls it a prospective cohort): patients "
                "with SSc and a history of ischaemic digital ulcers are given iguratimod by the protocol on top of "
-               "standard vasoactive therapy and are followed for 12 months (seed 002: 'e.g., 12 months').",
+               "standard vasoactive therapy and are followed for 12 months (Smolecule 2026: 'e.g., 12 months').",
         population=ClinicalPopulation(
             "Patients with systemic sclerosis (2013 ACR/EULAR criteria) and a history of ischaemic digital ulcers.",
             conditions=("Systemic sclerosis", "Ischaemic digital ulcers"),
@@ -261,7 +266,7 @@ def build() -> Protocol:
         schedule=SCHEDULE,
         dictionary=DICTIONARY,
         arms=(Arm("iguratimod", "Iguratimod + vasoactive therapy", ArmType.EXPERIMENTAL,
-                  "Iguratimod 25 mg twice daily (seed 002: 'typically'; to verify against the registry "
+                  "Iguratimod 25 mg twice daily (Smolecule 2026: 'typically'; to verify against the registry "
                   "paper) on top of standard vasoactive therapy; followed for 12 months.",
                   planned_size=TBC("cohort size " + NOT_IN_SEED), interventions=(IGURATIMOD, VASOACTIVE)),),
         objectives=OBJECTIVES,
@@ -270,7 +275,9 @@ def build() -> Protocol:
         monitoring=MONITORING,
         sample_size=SampleSize(TBC("cohort size " + NOT_IN_SEED), TBC("justification " + NOT_IN_SEED)),
         randomisation=Randomisation(RandomisationMethod.NONE, "Single cohort; no allocation."),
-        blinding=Blinding(Masking.OPEN, "Open, single cohort."),
+        blinding=Blinding(Masking.OPEN, "Open, single cohort.",
+                          assessment=TBC("whether the assessors of the mRSS and of new ulcers know the treatment "
+                                         + NOT_IN_SEED)),
         statistics=Statistics(TBC("primary analysis " + NOT_IN_SEED),
                               analysis_population=TBC("analysis population " + NOT_IN_SEED),
                               missing_data=TBC("handling of missing data " + NOT_IN_SEED)),

@@ -90,7 +90,7 @@ from planner.model import (
     Visit,
     Window,
 )
-from planner.units import UNITS
+from planner.units import UNITS, non_negative
 
 T = TypeVar("T")
 
@@ -461,12 +461,15 @@ def _item(draw: st.DrawFn, name: str, codelists: Sequence[str]) -> Item:
     types = [t for t in DataType if t is not DataType.CODED or codelists]
     kind = _pick(draw, types)
     numeric = kind in (DataType.INTEGER, DataType.DECIMAL)
+    unit, rng = draw(_UNIT_OR_TBC if numeric else _OPT_TBC), draw(_RANGE_OR_TBC if numeric else _OPT_TBC)
+    if isinstance(rng, Range) and rng.high is not None and rng.high < 0 and isinstance(unit, str) and non_negative(unit):
+        unit = None  # a quantity that cannot be negative with a range below zero is refused by Item
     return Item(
         name=name,
         label=draw(_NONBLANK),
         type=kind,
-        unit=draw(_UNIT_OR_TBC if numeric else _OPT_TBC),
-        range=draw(_RANGE_OR_TBC if numeric else _OPT_TBC),
+        unit=unit,
+        range=rng,
         codelist=_pick(draw, codelists) if kind is DataType.CODED else None,
         required=draw(st.booleans()),
         cdash=draw(_CDASH),

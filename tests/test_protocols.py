@@ -110,7 +110,9 @@ def test_ssc_study_has_the_seed_facts_in_typed_form():
     assert Quantity(25, "mg", source="smolecule2026", verify=True) == igu.dose
     assert Frequency.BID is igu.frequency
     assert isinstance(igu.route, TBC)
-    assert 365 == p.schedule.duration_days
+    # "e.g., 12 months": an example, so the length is to be confirmed and the month-12 visit follows it
+    assert isinstance(p.schedule.duration_days, TBC) and "e.g., 12 months" in p.schedule.duration_days.reason
+    assert 365 == p.schedule.visit("month12").day  # type: ignore[union-attr]
     primary = [e for _, e in p.endpoints() if e.level.value == "primary"]  # type: ignore[attr-defined]
     assert ["new_du_count"] == [e.measure for e in primary]
     assert "ssc_2013_score >= 9" in [str(c.rule) for c in p.eligibility]
@@ -149,6 +151,6 @@ def test_dbt_ra_2010_items_take_the_ranges_the_domain_reference_gives():
 def test_the_unsourced_pregnancy_exclusion_says_it_is_to_be_confirmed(pid):
     p = REGISTRY[pid]()
     e1 = next(c for c in p.eligibility if c.id == "E1")
-    assert isinstance(e1.source, TBC) and "no source gives" in e1.source.reason
+    assert isinstance(e1.source, TBC) and "not stated in the source protocol" in e1.source.reason
     assert "to be confirmed" in e1.text  # visible wherever the text is shown (screening, CRF checklist)
     assert "$.eligibility[" in " ".join(u.path for u in unconfirmed(p) if u.field == "source")

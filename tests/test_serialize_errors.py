@@ -70,6 +70,9 @@ def test_every_wrong_shape_gives_clean_lines_with_a_path() -> None:
     (("dictionary", "forms", 1, "items", 0, "range"), [0, 5],
      "$.dictionary.forms[1].items[0].range: expected a mapping with keys low, high (or {tbc: what is missing}), "
      "got a list"),
+    (("dictionary", "forms", 1, "items", 0, "range"), {"low": None, "high": -1},
+     "$.dictionary.forms[1].items[0].range: item 'hb' is in g/dL, which cannot be negative, but its range ends at -1; "
+     "correct the range or the unit"),
     (("schedule", "visits", 1, "window"), 3,
      "$.schedule.visits[1].window: expected a mapping with keys before, after, source "
      "(or {tbc: what is missing}), got the number 3"),

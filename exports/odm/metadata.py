@@ -162,7 +162,7 @@ class Builder:
     def form(self, f: Form) -> odm.FormDef:
         fd = odm.FormDef(OID=oids.form(f.id), Name=xml_chars(f.name), Repeating="No",
                        ItemGroupRef=[odm.ItemGroupRef(ItemGroupOID=oids.group(f.id), Mandatory="Yes")])
-        if f.description:
+        if f.description and f.description.strip():  # a blank description is no description
             fd.Description = description(f.description)
         return fd
 
@@ -181,7 +181,7 @@ class Builder:
         idef = odm.ItemDef(OID=oids.item(f.id, it.name), Name=it.name, DataType=datatype(self.p, it),
                          Question=odm.Question(TranslatedText=text(it.label)))
         notes = [n for n in (it.guidance, _tbc("unit", it.unit), _tbc("range", it.range),
-                             f"Source: {it.source}" if it.source else None) if n]
+                             f"Source: {it.source}" if it.source else None) if n and n.strip()]
         if notes:
             idef.Description = description(" ".join(notes))
         if isinstance(it.unit, str):

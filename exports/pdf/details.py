@@ -223,6 +223,8 @@ def blinding_table(b: Blinding) -> Table:
     ]
     if b.unblinding is not None:
         rows.append(("Emergency unblinding", value(b.unblinding)))
+    if b.assessment is not None:
+        rows.append(("Outcome assessment", value(b.assessment)))
     return kv_table("blinding", "Blinding", rows)
 
 

@@ -206,9 +206,10 @@ def objectives_table(p: Protocol, cite: Cite) -> Table:
                 success.append(value(ep.success, cite, True))
             if ep.comparison is not None:
                 success.append(value(ep.comparison, cite, True))
+            chosen: Text = () if ep.decision is None else t("\n", muted("Choice: "), value(ep.decision, cite, True))
             rows.append((
                 head if i == 0 else (),
-                t(strong(f"{ep.level.value.capitalize()}: "), ep.text, cite(ep.source)),
+                t(strong(f"{ep.level.value.capitalize()}: "), ep.text, cite(ep.source), chosen),
                 t(measure, "\n", muted("at: "), when),
                 join(success, "\n") if success else (muted("—"),),
             ))

@@ -6,9 +6,12 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
+from planner import units
 from planner.checks.context import Context, crumb, label, walk
 from planner.checks.engine import Area, Check, Hit, Severity, hit
+from planner.checks.intervals import Interval, NumSet, intersect, subset
 from planner.checks.sample_size import NotVerified, recompute
+from planner.checks.satisfiability import admitted, admitted_universe
 from planner.model import (
     TBC,
     Action,
@@ -20,11 +23,15 @@ from planner.model import (
     PowerTest,
     Quantity,
     RandomisationMethod,
+    Range,
     Role,
     StudyKind,
+    Timing,
+    Visit,
     Window,
 )
 from planner.power import Calculation, Solved
+from planner.scores.registry import ASSESSOR_JUDGED, CONDITIONS
 
 _D = Area.DESIGN
 
@@ -392,6 +399,177 @@ def conmed_collection(ctx: Context) -> Iterator[Hit]:
         yield hit("$.dictionary.forms", "data dictionary", what="concomitant medication", domain="CM")
 
 
+_NUISANCE: dict[str, re.Pattern[str]] = {
+    "cage": re.compile(r"\bcages?\b", re.I),
+    "litter": re.compile(r"\blitters?\b|\blittermates?\b", re.I),
+    "batch": re.compile(r"\bbatch(?:es)?\b", re.I),
+    "centre": re.compile(r"\bmulti-?(?:centre|center|site)\b|\b(?:centres|centers|sites)\b", re.I),
+}
+_HANDLED: dict[str, re.Pattern[str]] = {
+    **{k: v for k, v in _NUISANCE.items() if k != "centre"},
+    "centre": re.compile(r"\b(?:centres?|centers?|sites?)\b", re.I),
+}
+
+
+def _texts(*values: object) -> str:
+    return " ".join(v for v in values if isinstance(v, str))
+
+
+def nuisance_unhandled(ctx: Context) -> Iterator[Hit]:
+    """The design, setting or housing names a source of variation between experimental units
+    (cage, litter, batch, several centres), but the randomisation neither blocks nor stratifies on
+    it and neither the randomisation nor the analysis says how it is handled."""
+    p = ctx.protocol
+    a, pop, r, st = p.animals, p.population, p.randomisation, p.statistics
+    named = _texts(p.design, a and a.housing, a and a.husbandry, a and a.experimental_unit, pop and pop.setting)
+    handled = _texts(r and r.blocking_factor, r and r.description, *(r.strata if r else ()),
+                     st and st.primary_analysis, st and st.secondary_analyses)
+    for variable, pattern in _NUISANCE.items():
+        found = pattern.search(named)
+        if found and not _HANDLED[variable].search(handled):
+            yield hit("$.randomisation" if r is not None else "$", "design", variable=variable,
+                      said=found.group(0))
+
+
+_JUDGED_LABEL = re.compile(r"\bhistolog|\bjoint counts?\b|\barthritis score|\bskin score|\bsynovitis score", re.I)
+_ASSESSOR_ROLE = re.compile(r"assess|scor|evaluat|outcome|patholog|histolog|examin|rater|observer|reader", re.I)
+
+
+def _judged(ctx: Context, measure: str) -> bool:
+    d = ctx.derivations.get(measure)
+    if d is not None and (d.method in ASSESSOR_JUDGED or _JUDGED_LABEL.search(d.label)):
+        return True
+    it = ctx.item(measure)
+    return measure in ASSESSOR_JUDGED or (it is not None and bool(_JUDGED_LABEL.search(it.label)))
+
+
+def unblinded_assessment(ctx: Context) -> Iterator[Hit]:
+    """An endpoint is a score an assessor judges (joint counts, mRSS, PASI, an arthritis or
+    histology score), but no one who assesses outcomes is blinded and the protocol does not say
+    how the assessment is kept unbiased (``blinding.assessment``)."""
+    b = ctx.protocol.blinding
+    if b is not None and (isinstance(b.masking, TBC) or b.assessment is not None
+                          or b.masking in (Masking.DOUBLE, Masking.ASSESSOR)
+                          or any(_ASSESSOR_ROLE.search(role) for role in b.blinded_roles)):
+        return
+    for i, obj in enumerate(ctx.protocol.objectives):
+        for j, e in enumerate(obj.endpoints):
+            if _judged(ctx, e.measure):
+                yield hit(f"$.objectives[{i}].endpoints[{j}].measure", label(e), measure=e.measure,
+                          masking="no blinding is given" if b is None else f"the masking is {b.masking}")
+
+
+_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "eight": 8, "twelve": 12}
+_EVERY = re.compile(r"\bevery\s+(\d+|one|two|three|four|six|eight|twelve)?\s*(day|week|month|year)s?\b", re.I)
+_ADVERB = {"weekly": 7.0, "fortnightly": 14.0, "monthly": 365.25 / 12, "quarterly": 365.25 / 4}
+_EVERY_WORD = re.compile(r"\b(weekly|fortnightly|monthly|quarterly)\b", re.I)
+_AFTER = re.compile(r"\b(\d+)\s*(?:[–-]|to)\s*(\d+)\s*(day|week|month)s?\s+after\s+(?:the\s+)?"
+                    r"(?:start|first dose|baseline|initiation)", re.I)
+_GRACE = 1.1  # a visit a tenth of the interval late still honours "every N"
+
+
+def _period(text: str) -> float | None:
+    if m := _EVERY.search(text):
+        n = m.group(1) or "1"
+        return (int(n) if n.isdigit() else _WORDS[n.lower()]) * _DAYS[m.group(2).lower()]
+    if m := _EVERY_WORD.search(text):
+        return _ADVERB[m.group(1).lower()]
+    return None
+
+
+def _frequency_problem(ctx: Context, text: str, visits: list[Visit]) -> str | None:
+    days = sorted({v.day for v in visits if isinstance(v.day, int)})
+    if m := _AFTER.search(text):
+        unit = _DAYS[m.group(3).lower()]
+        lo, hi = int(m.group(1)) * unit, int(m.group(2)) * unit
+        for v in visits:
+            assert isinstance(v.day, int)
+            w = v.window if isinstance(v.window, Window) else Window(0, 0)
+            if v.day - w.before <= hi and v.day + w.after >= lo:
+                return None
+        return (f"no visit between day {round(lo)} and day {round(hi)} collects it (it is collected on day"
+                f"{'s' if len(days) > 1 else ''} {', '.join(map(str, days)) or 'none'})")
+    period = _period(text)
+    if period is None or not days:
+        return None
+    limit = period * _GRACE
+    for a, b in itertools.pairwise([0, *days] if days[0] > 0 else days):
+        if b - a > limit:
+            return f"it is collected on day {a} and next on day {b}, {b - a} days apart"
+    end = ctx.protocol.schedule.duration_days
+    if isinstance(end, int) and end - days[-1] > limit:
+        return f"the last visit that collects it is on day {days[-1]}, but the schedule runs to day {end}"
+    return None
+
+
+def frequency_not_honoured(ctx: Context) -> Iterator[Hit]:
+    """A rule applied on treatment states a frequency ("every 3 months", "monthly", "4–8 weeks
+    after start") that the visits collecting its items cannot honour: a gap longer than the
+    interval, no visit in the stated weeks, or no visit after the last interval before the end
+    of the schedule. A schedule with a visit of unknown day is not judged."""
+    for i, rule in enumerate(ctx.protocol.monitoring):
+        if rule.timing is Timing.BEFORE_START or not isinstance(rule.frequency, str):
+            continue
+        forms: set[str] = set()
+        for name in rule.condition.refs():
+            forms |= ctx.needs(name)[0]
+        visits = [v for v in ctx.protocol.schedule.visits if forms & set(v.forms) and not ctx.is_pre_treatment(v)
+                  or forms & set(v.forms) and v.day == 0]
+        if not forms or not visits or any(not isinstance(v.day, int) for v in visits):
+            continue
+        problem = _frequency_problem(ctx, rule.frequency, visits)
+        if problem:
+            yield hit(f"$.monitoring[{i}].frequency", label(rule), frequency=rule.frequency, problem=problem,
+                      forms=", ".join(sorted(forms)))
+
+
+def population_age(ctx: Context) -> Iterator[Hit]:
+    """The population's age range and the ages the eligibility criteria admit differ (compared
+    over the age item's own range, in years)."""
+    pop = ctx.protocol.population
+    if pop is None or not isinstance(pop.age_years, Range):
+        return
+    for name, (_, it) in ctx.items.items():
+        if not (isinstance(it.unit, str) and units.is_known(it.unit) and units.convertible("a", it.unit)):
+            continue
+        if not any(name in c.rule.refs() for c in ctx.protocol.eligibility if c.rule is not None):
+            continue
+        f = units.factor("a", it.unit)
+        low, high = pop.age_years.low, pop.age_years.high
+        stated = NumSet((Interval(None if low is None else low * f, None if high is None else high * f,
+                                  low is not None, high is not None),))
+        allowed = admitted(ctx, name)
+        universe = admitted_universe(ctx, name)
+        want = intersect(universe, stated)
+        if not (subset(want, allowed) and subset(allowed, want)):
+            yield hit("$.population.age_years", "population", stated=str(pop.age_years), item=name,
+                      admitted=str(allowed), unit=it.unit)
+
+
+def _measured_in(ctx: Context, measure: str) -> tuple[str, ...]:
+    d = ctx.derivations.get(measure)
+    return CONDITIONS.get(d.method or "" if d is not None else measure, ())
+
+
+def partial_primary(ctx: Context) -> Iterator[Hit]:
+    """A population of several conditions has a primary endpoint measured by a score defined
+    for only some of them (DAS28 in a population with PsA and axSpA), and the endpoint records no
+    decision about it."""
+    pop = ctx.protocol.population
+    if pop is None or len(pop.conditions) < 2:
+        return
+    for i, obj in enumerate(ctx.protocol.objectives):
+        for j, e in enumerate(obj.endpoints):
+            stems = _measured_in(ctx, e.measure)
+            if e.level is not Level.PRIMARY or not stems or e.decision is not None:
+                continue
+            left = [c for c in pop.conditions if not any(s in c.lower() for s in stems)]
+            if left and len(left) < len(pop.conditions):
+                yield hit(f"$.objectives[{i}].endpoints[{j}]", label(e), measure=e.measure,
+                          covered=", ".join(c for c in pop.conditions if c not in left), left=", ".join(left))
+
+
 def reference_keys(ctx: Context) -> Iterator[Hit]:
     """A quantity (``source``) or the sample size's effect size (``effect_source``) cites a
     reference key the protocol's references lack."""
@@ -444,10 +622,10 @@ def to_verify(ctx: Context) -> Iterator[Hit]:
 CHECKS: tuple[Check, ...] = (
     Check(_D, "DES001", Severity.ERROR, "SPIRIT/ICH M11 essential missing",
           "the protocol states no {element} ({why}); add it",
-          "A clinical protocol states these essentials (SPIRIT 2013, ICH M11; REFERENCE.md §4).", spirit_essentials),
+          "A clinical protocol states these essentials (SPIRIT 2013 checklist, ICH M11 protocol template).", spirit_essentials),
     Check(_D, "DES002", Severity.ERROR, "ARRIVE essential missing",
           "the protocol states no {element} ({why}); add it",
-          "An animal study reports the ARRIVE 2.0 Essential 10 (REFERENCE.md §4).", arrive_essentials),
+          "An animal study reports the Essential 10 of the ARRIVE guidelines 2.0.", arrive_essentials),
     Check(_D, "DES003", Severity.ERROR, "group sizes do not add up", "{problem}; {todo}",
           "Group sizes sum to the total number of animals or participants (ARRIVE 2a, SPIRIT 14).", group_sizes),
     Check(_D, "DES004", Severity.ERROR, "sample size too small",
@@ -463,7 +641,7 @@ CHECKS: tuple[Check, ...] = (
           sample_size_parameters),
     Check(_D, "DES007", Severity.ERROR, "randomisation inconsistent", "{problem}; {todo}",
           "Block size is a multiple of the number of arms; stratified = one permuted-block list per stratum "
-          "(REFERENCE.md §4).", randomisation),
+          "(the allocation sequence and its restrictions: SPIRIT 2013 item 16a).", randomisation),
     Check(_D, "DES008", Severity.ERROR, "intervention incomplete",
           "the {field} is missing; add '{field}' (or mark it to be confirmed with a reason)",
           "Each investigational or model-induction agent states dose, route and frequency (SPIRIT 11a, "
@@ -523,4 +701,32 @@ CHECKS: tuple[Check, ...] = (
           "no {what} form (domain {domain}) is collected at any visit after treatment starts; add one",
           "Concomitant medication explains adverse events and interactions, and is needed for the risk "
           "table's interaction warnings (SPIRIT 11d).", conmed_collection),
+    Check(_D, "DES026", Severity.WARNING, "nuisance variable not handled",
+          "the protocol names {variable} ('{said}') as a source of variation, but the randomisation neither "
+          "blocks nor stratifies on it and no analysis accounts for it; block on it (randomisation."
+          "blocking_factor), stratify, adjust for it in the analysis, or say in randomisation.description why not",
+          "Cages, litters, batches and centres make outcomes of units within them alike; a design names them and "
+          "blocks, stratifies or adjusts for them (NC3Rs EDA; ARRIVE 2.0 items 3 and 4; ICH E9 3.2).",
+          nuisance_unhandled),
+    Check(_D, "DES027", Severity.WARNING, "judged outcome without blinded assessor",
+          "'{measure}' is scored by an assessor's judgement, but {masking} and no assessor is blinded; blind the "
+          "outcome assessors (masking or blinded_roles), or say in blinding.assessment how bias is avoided",
+          "Assessors who know the allocation score joint counts, skin, paw and histology scores differently "
+          "(ARRIVE 2.0 item 5; SPIRIT 17a).", unblinded_assessment),
+    Check(_D, "DES028", Severity.WARNING, "frequency the schedule cannot honour",
+          "the rule is applied '{frequency}', but {problem}; schedule form(s) {forms} to match, or state the "
+          "frequency the schedule gives",
+          "A rule checks data only when a visit collects it: the visits must follow the rule's frequency "
+          "through the whole treatment period.", frequency_not_honoured),
+    Check(_D, "DES029", Severity.WARNING, "population and criteria disagree",
+          "the population's age range is {stated} years, but the eligibility criteria admit {item} {admitted} "
+          "({unit}); make the population and the criteria agree",
+          "The population a protocol describes is the one its eligibility criteria select (SPIRIT 10).",
+          population_age),
+    Check(_D, "DES030", Severity.WARNING, "primary endpoint for part of the population",
+          "the primary endpoint measures '{measure}', defined for {covered}, but the population also has {left}; "
+          "choose a measure valid in every condition, give each condition its own primary endpoint, or record "
+          "the choice in the endpoint's 'decision'",
+          "A primary endpoint that only some participants can have answers the question for them alone; the "
+          "others add no information to the primary analysis (ICH E9 2.2.2; SPIRIT 12).", partial_primary),
 )

@@ -156,7 +156,8 @@ def classification_not_computable(ctx: Context) -> Iterator[Hit]:
     """Where the population or a criterion relies on the 2013 ACR/EULAR SSc or 2010
     ACR/EULAR RA classification, a derivation computes the score (method
     ssc_2013_score / ra_2010_score) and an inclusion rule requires the published
-    threshold (≥ 9 / ≥ 6; REFERENCE.md §2)."""
+    threshold (≥ 9 in the 2013 ACR/EULAR SSc criteria, ≥ 6 of 10 in the 2010
+    ACR/EULAR RA criteria)."""
     p = ctx.protocol
     texts = [*(p.population.classification_criteria if p.population else ()), *(c.text for c in p.eligibility)]
     for pattern, method, threshold, name in _CLASSIFICATIONS:
@@ -242,7 +243,8 @@ CHECKS: tuple[Check, ...] = (
     Check(_E, "ELG012", Severity.ERROR, "classification not computable",
           "the protocol relies on the {name}, but {problem}; add a derivation with method '{method}' and an "
           "inclusion rule '<derivation> >= {threshold}'",
-          "Classification criteria are scores with a published threshold (REFERENCE.md §2); computing them "
+          "Classification criteria are scores with a published threshold (2013 ACR/EULAR SSc: ≥ 9; 2010 "
+          "ACR/EULAR RA: ≥ 6 of 10); computing them "
           "makes eligibility checkable.", classification_not_computable),
     Check(_E, "ELG013", Severity.WARNING, "eligibility value to be confirmed",
           "{what} is to be confirmed: {reason}; confirm it before screening starts",

@@ -561,7 +561,8 @@ def ctcae_not_gradable(ctx: Context) -> Iterator[Hit]:
 CHECKS: tuple[Check, ...] = (
     Check(_M, "MON001", Severity.ERROR, "two agents of one class",
           "'{first}' and '{second}' are both {mechanism}; combine agents of different mechanism classes",
-          "Two agents of one class add risk without a second mechanism (seed 002: complementary mechanisms).",
+          "Two agents of one class add risk without a second mechanism (Smolecule 2026, dual biologic therapy "
+          "protocol: complementary mechanisms).",
           same_class),
     Check(_M, "MON002", Severity.WARNING, "agents may be of one class",
           "'{first}' and '{second}' could both be {mechanism}; restrict their mechanism options so they differ",
@@ -611,7 +612,7 @@ CHECKS: tuple[Check, ...] = (
     Check(_M, "MON015", Severity.ERROR, "CTCAE term not gradable",
           "CTCAE term '{term}': {problem}; {todo}",
           "A firing reports the CTCAE v5.0 grade computed from the observed value of the graded item, in the "
-          "term's unit (/mm3, g/dL, or multiples of ULN); see planner/ctcae.py.", ctcae_not_gradable),
+          "term's unit (/mm3, g/dL, or multiples of ULN), with the CTCAE v5.0 grade bands.", ctcae_not_gradable),
     Check(_M, "MON016", Severity.ERROR, "unknown item", "{problem}; {todo}",
           "A safety rule that reads an undefined name can never fire: every name must be an item (or a "
           "derivation id) of the data dictionary, and count() counts the records of a repeating form.",

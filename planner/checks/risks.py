@@ -229,7 +229,7 @@ def table() -> RiskTable:
     return load(yaml.safe_load(text))
 
 
-#: Mechanism pairs the DBT seed calls complementary in dual therapy (seed 002, protocol 1).
+#: Mechanism pairs the source protocol calls complementary in dual therapy (Smolecule 2026, Protocol 1).
 COMPLEMENTARY_PAIRS: Final[tuple[frozenset[Mechanism], ...]] = (
     frozenset({Mechanism.TNF, Mechanism.IL17}),
     frozenset({Mechanism.TNF, Mechanism.IL23}),
@@ -243,7 +243,7 @@ COMPLEMENTARY_SOURCE: Final = (
 #: A biologic with either of these is complementary ("a biologic with a JAK inhibitor", "apremilast + biologics").
 COMPLEMENTS_ANY_BIOLOGIC: Final[frozenset[Mechanism]] = frozenset({Mechanism.JAK, Mechanism.PDE4})
 
-#: Risks of an arm giving two biologic or targeted synthetic agents together (the seed asks for them).
+#: Risks of an arm giving two biologic or targeted synthetic agents together (the source protocol asks for them).
 COMBINATION_RISKS: Final[tuple[str, ...]] = ("serious_infection", "neutropenia", "hepatotoxicity")
 COMBINATION_SOURCE: Final = (
     "Smolecule 2026, dual biologic therapy protocol: rigorous monitoring for infections and neutropenia, "

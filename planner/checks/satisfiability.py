@@ -65,6 +65,28 @@ class Verdict:
 
 def analyse(ctx: Context) -> Iterator[Verdict]:
     """Every per-item problem of the eligibility criteria."""
+    parts, complete = _parts(ctx)
+    for key, ps in parts.items():
+        yield from _per_item(ctx, key, ps, complete)
+
+
+def admitted(ctx: Context, key: str) -> ValueSet:
+    """The values of item ``key`` that every criterion together lets in: its permitted values
+    (type, codelist, range) narrowed by each single-item conjunct of the criteria."""
+    return _all(_universe(ctx, key), _parts(ctx)[0].get(key, []))
+
+
+def admitted_universe(ctx: Context, key: str) -> ValueSet:
+    """The values item ``key`` may take before any criterion: its type, codelist and range."""
+    return _universe(ctx, key)
+
+
+def _parts(ctx: Context) -> tuple[dict[str, list[Part]], dict[int, bool]]:
+    return ctx.memo("satisfiability.parts", lambda: _split(ctx))
+
+
+def _split(ctx: Context) -> tuple[dict[str, list[Part]], dict[int, bool]]:
+    """Per item, what each criterion allows of it; per criterion, whether that is all it says."""
     parts: dict[str, list[Part]] = {}
     complete: dict[int, bool] = {}
     for index, c in enumerate(ctx.protocol.eligibility):
@@ -87,8 +109,7 @@ def analyse(ctx: Context) -> Iterator[Verdict]:
         complete[index] = converted and len(keys) == 1
         for key, p in mine.items():
             parts.setdefault(key, []).append(p)
-    for key, ps in parts.items():
-        yield from _per_item(ctx, key, ps, complete)
+    return parts, complete
 
 
 def _per_item(ctx: Context, key: str, ps: list[Part], complete: dict[int, bool]) -> Iterator[Verdict]:

@@ -16,7 +16,7 @@ import argparse
 import io
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import BadInput, resolve_protocol
 from planner.cli.guard import FORCE_HELP, claim
@@ -75,16 +75,20 @@ def _formats(text: str | None) -> list[str]:
     return [k for k in FORMATS if k in keys]
 
 
-def _documents(protocol: Protocol, report: Report, keys: list[str]) -> list[tuple[ExportFormat, str]]:
-    """``(format, file name)`` of every document of one protocol, in registry order, for the formats that apply."""
+def _documents(protocol: Protocol, report: Report, keys: list[str]
+               ) -> list[tuple[ExportFormat, str, dict[str, Any]]]:
+    """``(format, file name, write options)`` of every document of one protocol, in registry order, for the formats
+    that apply (a format with parts writes several files)."""
     from exports import FORMATS
 
-    return [(FORMATS[k], FORMATS[k].filename(protocol.id)) for k in keys if FORMATS[k].applies(protocol) is None]
+    return [(FORMATS[k], name, options) for k in keys if FORMATS[k].applies(protocol) is None
+            for name, options in FORMATS[k].files(protocol)]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from exports import Unexportable
     from planner.checks import Severity, check
     from protocols import REGISTRY
 
@@ -112,18 +116,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     documents = [_documents(p, r, keys) for p, r in zip(protocols, reports, strict=True)]
     tests = {out / p.id / name: fmt.holds_entered_data
-             for p, docs in zip(protocols, documents, strict=True) for fmt, name in docs}
+             for p, docs in zip(protocols, documents, strict=True) for fmt, name, _ in docs}
     written = 0
     with claim(list(tests), force=args.force, inspect=tests) as files:  # every file checked before any is written
         for i, (protocol, report, docs) in enumerate(zip(protocols, reports, documents, strict=True), 1):
             folder = out / protocol.id
-            for fmt, name in docs:
+            for fmt, name, options in docs:
                 progress.step(i, protocol.id, fmt.label)
                 buffer = io.BytesIO()
                 try:
-                    fmt.write(protocol, buffer, report=report)
+                    fmt.write(protocol, buffer, report=report, **options)
                 except RuntimeError as exc:  # a missing dependency: what to install
                     raise BadInput(str(exc)) from None
+                except Unexportable as exc:  # e.g. names the format refuses: every offender, with its path
+                    raise BadInput(exc.problems) from None
                 files.write(folder / name, buffer.getvalue())
                 written += 1
             progress.done()

@@ -98,9 +98,9 @@ def participant_ids(args: argparse.Namespace) -> list[str] | None:
 def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list[str] | None
                  ) -> list[tuple[Path, dict[str, Any]]]:
     """``(path, write options)`` of every file an export writes."""
-    name = fmt.filename(protocol.id)
     if ids is None:
-        return [(out_dir / name, {})]
+        return [(out_dir / name, options) for name, options in fmt.files(protocol)]
+    name = fmt.filename(protocol.id)
     stem, dot, suffix = name.rpartition(".")
     return [(out_dir / f"{stem}-{pid}{dot}{suffix}", {"participant_id": pid}) for pid in ids]
 
@@ -108,7 +108,7 @@ def plan_outputs(fmt: ExportFormat, protocol: Protocol, out_dir: Path, ids: list
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from exports import FORMATS
+    from exports import FORMATS, Unexportable
 
     fmt = FORMATS[args.to]
     ids = participant_ids(args)
@@ -129,6 +129,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 fmt.write(protocol, buffer, **options)
             except RuntimeError as exc:  # a missing dependency: what to install
                 raise BadInput(str(exc)) from None
+            except Unexportable as exc:  # e.g. names the format refuses: every offender, with its path
+                raise BadInput(exc.problems) from None
             files.write(path, buffer.getvalue())
             _progress(i, total, path)
     if total == 1:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
 
 from planner.cleantext import xml_chars
 from planner.expr.logic import literal_value
@@ -64,44 +65,135 @@ def _number(value: float | int) -> str:
     return f"({body})" if body.startswith("-") else body
 
 
-class FormalWriter:
-    """Write expressions over the items ``locate`` finds; ``coded_numbers`` reads a coded item as its number."""
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class XPathWriter(Generic[V, T]):
+    """The walk every XPath projection of an expression shares; each dialect writes one method per construct.
+
+    The walk decides which construct a node is, resolves names through
+    ``locate`` and literals into the unit of what they are compared with, and
+    refuses what no XPath here can say (``count`` over a repeating form). A
+    dialect says how each construct is written: ODM's XPath 3.1
+    (:class:`FormalWriter`, unknown is ``()``) and ODK's XPath 1.0 subset
+    (``exports.xlsform.xpath``, unknown is NaN or a pair of "known true" /
+    "known false" tests). ``V`` is what a dialect writes for a value, ``T``
+    for a truth.
+    """
 
     def __init__(self, locate: Locate, units: Mapping[str, str | None] | None = None, *,
                  coded_numbers: bool = False) -> None:
         self.locate = locate
         self.units = units or {}
         self.coded_numbers = coded_numbers
+
+    def value(self, e: Expr, subject: Expr | None = None) -> V:
+        """What the dialect writes for the value of ``e``."""
+        if isinstance(e, Ref):
+            found = self.locate(e.name)
+            if found is None:
+                raise Unexpressible(f"{e.name} is not an item or derived value of this study")
+            return self.ref(*found)
+        if isinstance(e, Lit):
+            return self.literal(literal_value(e, self.units, subject))
+        if isinstance(e, Arith):
+            return self.arith(e.op, self.value(e.left, e.right), self.value(e.right, e.left))
+        if isinstance(e, Call):
+            if e.fn == "today":
+                return self.today()
+            if e.fn == "ifelse":
+                return self.choose(e.args[0], e.args[1], e.args[2])
+            return self.function(e.fn, [self.value(a) for a in e.args])
+        if isinstance(e, Count):
+            raise self.uncountable(e)
+        return self.as_value(self.truth(e))
+
+    def truth(self, e: Expr) -> T:
+        """What the dialect writes for the three-valued truth of the condition ``e``."""
+        if isinstance(e, Lit):
+            return self.constant(bool(literal_value(e, self.units, None)))
+        if isinstance(e, Not):
+            return self.negate(self.truth(e.term))
+        if isinstance(e, And | Or):
+            return self.junction(isinstance(e, And), [self.truth(t) for t in e.terms])
+        if isinstance(e, Cmp):
+            return self.compare(e.op, self.value(e.left, e.right), self.value(e.right, e.left))
+        if isinstance(e, In):
+            return self.member(self.value(e.subject),
+                               [self.literal(literal_value(o, self.units, e.subject)) for o in e.options])
+        if isinstance(e, Between):
+            return self.between(self.value(e.low, e.subject), self.value(e.subject), self.value(e.high, e.subject),
+                                e.low_inclusive, e.high_inclusive)
+        if isinstance(e, Count):
+            raise self.uncountable(e)
+        return self.truthy(self.value(e))
+
+    def uncountable(self, e: Count) -> Unexpressible:
+        return Unexpressible(f"{e}: a count over a repeating form has no XPath here")
+
+    # one method per construct, written by each dialect ---------------------------------------
+
+    def ref(self, path: str, item: Item | None) -> V:
+        raise NotImplementedError
+
+    def literal(self, value: object) -> V:
+        raise NotImplementedError
+
+    def arith(self, op: str, left: V, right: V) -> V:
+        raise NotImplementedError
+
+    def today(self) -> V:
+        raise NotImplementedError
+
+    def choose(self, condition: Expr, then: Expr, otherwise: Expr) -> V:
+        raise NotImplementedError
+
+    def function(self, fn: str, args: list[V]) -> V:
+        raise NotImplementedError
+
+    def as_value(self, truth: T) -> V:
+        raise NotImplementedError
+
+    def constant(self, value: bool) -> T:
+        raise NotImplementedError
+
+    def negate(self, term: T) -> T:
+        raise NotImplementedError
+
+    def junction(self, conjunction: bool, terms: list[T]) -> T:
+        raise NotImplementedError
+
+    def compare(self, op: str, left: V, right: V) -> T:
+        raise NotImplementedError
+
+    def member(self, subject: V, options: list[V]) -> T:
+        raise NotImplementedError
+
+    def between(self, low: V, subject: V, high: V, low_inclusive: bool, high_inclusive: bool) -> T:
+        raise NotImplementedError
+
+    def truthy(self, value: V) -> T:
+        raise NotImplementedError
+
+
+class FormalWriter(XPathWriter[str, str]):
+    """XPath 3.1 over ODM ClinicalData; ``coded_numbers`` reads a coded item as its number."""
+
+    def __init__(self, locate: Locate, units: Mapping[str, str | None] | None = None, *,
+                 coded_numbers: bool = False) -> None:
+        super().__init__(locate, units, coded_numbers=coded_numbers)
         self._names = itertools.count(1)
 
     def _var(self) -> str:
         return f"$v{next(self._names)}"
 
+    def uncountable(self, e: Count) -> Unexpressible:
+        return Unexpressible(f"{e}: a count over a repeating form has no FormalExpression here")
+
     # values ---------------------------------------------------------------------------
 
-    def value(self, e: Expr, subject: Expr | None = None) -> str:
-        """An expression giving the value of ``e`` or ``()`` when it is unknown."""
-        if isinstance(e, Ref):
-            return self._ref(e.name)
-        if isinstance(e, Lit):
-            return self._literal(literal_value(e, self.units, subject))
-        if isinstance(e, Arith):
-            left, right = self.value(e.left, e.right), self.value(e.right, e.left)
-            if e.op == "/":
-                a, b = self._var(), self._var()
-                return f"(let {a} := ({left}), {b} := ({right}) return if ({b} ne 0) then {a} div {b} else ())"
-            return f"(({left}) {_ARITH[e.op]} ({right}))"
-        if isinstance(e, Call):
-            return self._call(e)
-        if isinstance(e, Count):
-            raise Unexpressible(f"{e}: a count over a repeating form has no FormalExpression here")
-        return self.truth(e)
-
-    def _ref(self, name: str) -> str:
-        found = self.locate(name)
-        if found is None:
-            raise Unexpressible(f"{name} is not an item or derived value of this study")
-        oid, item = found
+    def ref(self, oid: str, item: Item | None) -> str:
         path = f".//odm:ItemData[@ItemOID={xpath_string(oid)}]/@Value"
         kind = item.type if item is not None else DataType.DECIMAL
         if kind is DataType.CODED and not self.coded_numbers or kind is DataType.TEXT:
@@ -112,7 +204,7 @@ class FormalWriter:
             return f"xs:date({path})"
         return f"xs:double({path})"
 
-    def _literal(self, value: object) -> str:
+    def literal(self, value: object) -> str:
         if isinstance(value, bool):
             return "true()" if value else "false()"
         if isinstance(value, int | float):
@@ -123,14 +215,21 @@ class FormalWriter:
             return f'xs:date("{value.isoformat()}")'
         raise Unexpressible(f"literal {value!r} has no XPath form")
 
-    def _call(self, e: Call) -> str:
-        if e.fn == "today":
-            return "current-date()"
-        if e.fn == "ifelse":
-            c = self._var()
-            return (f"(let {c} := ({self.truth(e.args[0])}) return if (empty({c})) then () "
-                    f"else if ({c}) then ({self.value(e.args[1])}) else ({self.value(e.args[2])}))")
-        args = [self.value(a) for a in e.args]
+    def arith(self, op: str, left: str, right: str) -> str:
+        if op == "/":
+            a, b = self._var(), self._var()
+            return f"(let {a} := ({left}), {b} := ({right}) return if ({b} ne 0) then {a} div {b} else ())"
+        return f"(({left}) {_ARITH[op]} ({right}))"
+
+    def today(self) -> str:
+        return "current-date()"
+
+    def choose(self, condition: Expr, then: Expr, otherwise: Expr) -> str:
+        c = self._var()
+        return (f"(let {c} := ({self.truth(condition)}) return if (empty({c})) then () "
+                f"else if ({c}) then ({self.value(then)}) else ({self.value(otherwise)}))")
+
+    def function(self, fn: str, args: list[str]) -> str:
         names = [self._var() for _ in args]
         bind = ", ".join(f"{n} in ({a})" for n, a in zip(names, args, strict=True))
         x = names[0]
@@ -141,40 +240,45 @@ class FormalWriter:
             "min": f"min(({', '.join(names)}))",
             "max": f"max(({', '.join(names)}))",
             "days_between": f"days-from-duration({names[1] if len(names) > 1 else x} - {x})",
-        }[e.fn]
+        }[fn]
         return f"(for {bind} return {body})"  # a strict function: () when any argument is ()
+
+    def as_value(self, truth: str) -> str:
+        return truth
 
     # truth ------------------------------------------------------------------------------
 
-    def truth(self, e: Expr) -> str:
-        """An expression giving ``true()``, ``false()`` or ``()`` (unknown) for the condition ``e``."""
-        if isinstance(e, Lit):
-            return "true()" if bool(literal_value(e, self.units, None)) else "false()"
-        if isinstance(e, Not):
-            v = self._var()
-            return f"(for {v} in ({self.truth(e.term)}) return not({v}))"
-        if isinstance(e, And | Or):
-            names = [self._var() for _ in e.terms]
-            binds = ", ".join(f"{n} := ({self.truth(t)})" for n, t in zip(names, e.terms, strict=True))
-            seq = ", ".join(names)
-            known = " and ".join(f"exists({n})" for n in names)
-            decide, rest = ("false()", "true()") if isinstance(e, And) else ("true()", "false()")
-            return f"(let {binds} return if (({seq}) = {decide}) then {decide} else if ({known}) then {rest} else ())"
-        if isinstance(e, Cmp):
-            return f"(({self.value(e.left, e.right)}) {_CMP[e.op]} ({self.value(e.right, e.left)}))"
-        if isinstance(e, In):
-            s = self._var()
-            options = ", ".join(self._literal(literal_value(o, self.units, e.subject)) for o in e.options)
-            return f"(for {s} in ({self.value(e.subject)}) return {s} = ({options}))"
-        if isinstance(e, Between):
-            lo, s, hi = self._var(), self._var(), self._var()
-            lo_op, hi_op = ("le" if e.low_inclusive else "lt"), ("le" if e.high_inclusive else "lt")
-            return (f"(for {lo} in ({self.value(e.low, e.subject)}), {s} in ({self.value(e.subject)}), "
-                    f"{hi} in ({self.value(e.high, e.subject)}) return ({lo} {lo_op} {s} and {s} {hi_op} {hi}))")
-        if isinstance(e, Count):
-            raise Unexpressible(f"{e}: a count over a repeating form has no FormalExpression here")
+    def constant(self, value: bool) -> str:
+        return "true()" if value else "false()"
+
+    def negate(self, term: str) -> str:
         v = self._var()
-        return f"(for {v} in ({self.value(e)}) return boolean({v}))"
+        return f"(for {v} in ({term}) return not({v}))"
+
+    def junction(self, conjunction: bool, terms: list[str]) -> str:
+        names = [self._var() for _ in terms]
+        binds = ", ".join(f"{n} := ({t})" for n, t in zip(names, terms, strict=True))
+        seq = ", ".join(names)
+        known = " and ".join(f"exists({n})" for n in names)
+        decide, rest = ("false()", "true()") if conjunction else ("true()", "false()")
+        return f"(let {binds} return if (({seq}) = {decide}) then {decide} else if ({known}) then {rest} else ())"
+
+    def compare(self, op: str, left: str, right: str) -> str:
+        return f"(({left}) {_CMP[op]} ({right}))"
+
+    def member(self, subject: str, options: list[str]) -> str:
+        s = self._var()
+        return f"(for {s} in ({subject}) return {s} = ({', '.join(options)}))"
+
+    def between(self, low: str, subject: str, high: str, low_inclusive: bool, high_inclusive: bool) -> str:
+        lo, s, hi = self._var(), self._var(), self._var()
+        lo_op, hi_op = ("le" if low_inclusive else "lt"), ("le" if high_inclusive else "lt")
+        return (f"(for {lo} in ({low}), {s} in ({subject}), "
+                f"{hi} in ({high}) return ({lo} {lo_op} {s} and {s} {hi_op} {hi}))")
+
+    def truthy(self, value: str) -> str:
+        v = self._var()
+        return f"(for {v} in ({value}) return boolean({v}))"
 
 
 def condition(expr: Expr, locate: Locate, units: Mapping[str, str | None] | None = None) -> str:

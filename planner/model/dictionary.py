@@ -77,6 +77,12 @@ class Item:
         numeric = self.type in (DataType.INTEGER, DataType.DECIMAL)
         if isinstance(self.range, Range) and not numeric:
             raise FieldError("range", f"item {self.name!r} is {self.type.value}: only integer and decimal items take a range")
+        if numeric and isinstance(self.range, Range) and self.range.high is not None and self.range.high < 0:
+            from planner import units
+
+            if isinstance(self.unit, str) and units.is_known(self.unit) and units.non_negative(self.unit):
+                raise FieldError("range", f"item {self.name!r} is in {self.unit}, which cannot be negative, but its range "
+                                          f"ends at {self.range.high}; correct the range or the unit")
 
     @property
     def accepted(self) -> Range | None:

@@ -18,7 +18,7 @@ class NodeKind(enum.StrEnum):
 
 @frozen
 class Strategy:
-    """What the source says about a treatment strategy (the seed's table row)."""
+    """What the source says about a treatment strategy (a row of the source's table of strategies)."""
 
     disease_context: str
     efficacy: str

@@ -53,7 +53,9 @@ class Endpoint:
 
     ``measure`` is an item name or a derivation id; ``timepoints`` are visit
     ids (or "to be confirmed"); ``success`` is a rule over the measure, or text
-    for a between-group comparison in ``comparison``.
+    for a between-group comparison in ``comparison``. ``decision`` records why
+    this endpoint was chosen where no source names it, or why it covers only
+    part of a mixed population (design check DES030).
     """
 
     id: str = field(validator=identifier())
@@ -65,6 +67,7 @@ class Endpoint:
     comparison: str | TBC | None = None
     success: Expr | TBC | None = None
     source: str | None = None
+    decision: str | TBC | None = field(default=None, validator=non_empty())
 
 
 @frozen

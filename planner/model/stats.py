@@ -108,13 +108,17 @@ class Blinding:
     """Who is blinded to allocation (SPIRIT 17, ARRIVE 5).
 
     ``unblinding`` is the emergency unblinding procedure of a blinded trial: who
-    may break the code, how, and how it is recorded (SPIRIT 17b).
+    may break the code, how, and how it is recorded (SPIRIT 17b). ``assessment``
+    says how outcomes judged by an assessor (joint counts, skin scores, histology)
+    are kept unbiased — an assessor unaware of the allocation, or why not (ARRIVE 5,
+    SPIRIT 17a).
     """
 
     masking: Masking | TBC
     description: str | TBC
     blinded_roles: tuple[str, ...] = tuple_field()
     unblinding: str | TBC | None = None
+    assessment: str | TBC | None = field(default=None, validator=non_empty())
 
 
 @frozen

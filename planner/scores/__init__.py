@@ -2,8 +2,8 @@
 
 Every function checks its inputs and raises :class:`ScoreInputError` (a
 ``ValueError``) naming the argument, its value and the allowed range. The
-formulas follow REFERENCE.md §2 ("Scores and derivations"); each function's
-docstring names its source and input ranges. :data:`DERIVATIONS` lists those
+formulas follow the project's literature notes (docs/sources.md, "Scores and
+grades"); each function's docstring names its source and input ranges. :data:`DERIVATIONS` lists those
 an endpoint can name, with flat scalar inputs.
 
 Modules: :mod:`~planner.scores.activity` (DAS28, EULAR response, SDAI, CDAI),

@@ -1,7 +1,7 @@
 """Rheumatoid-arthritis disease activity: DAS28, EULAR response, SDAI, CDAI.
 
-Formulas and cut-offs are those of REFERENCE.md §2 ("Scores and
-derivations"), which names no primary paper for them. Argument ranges:
+Formulas and cut-offs are those of the project's literature notes
+(docs/sources.md, "Scores and grades"), which name no primary paper for them. Argument ranges:
 TJC28 and SJC28 are whole numbers 0–28; the patient global health (GH) is
 0–100 mm on a visual analogue scale; the patient and evaluator globals of
 SDAI/CDAI are 0–10 cm; ESR (mm/h) must be > 0 because DAS28-ESR takes its
@@ -17,7 +17,7 @@ from planner.expr.nodes import Ref, ln, sqrt
 from planner.scores._validate import finite, real, snap
 from planner.scores.formula import Derivation, real_in, total, whole_in
 
-_REFERENCE: Final = "REFERENCE.md §2"
+_REFERENCE: Final = "project literature notes; no primary paper named (docs/sources.md)"
 _JOINTS: Final = (whole_in("tjc28", 0, 28), whole_in("sjc28", 0, 28))
 _GLOBALS: Final = (real_in("patient_global_cm", 0.0, 10.0), real_in("physician_global_cm", 0.0, 10.0))
 _GH: Final = real_in("gh_mm", 0.0, 100.0)
@@ -48,7 +48,7 @@ DAS28_REMISSION_BELOW: Final = 2.6
 DAS28_MODERATE_FROM: Final = 3.2
 DAS28_HIGH_ABOVE: Final = 5.1
 DAS28_BOUNDARY_CONVENTION: Final = "remission < 2.6 ≤ low < 3.2 ≤ moderate ≤ 5.1 < high"
-"""Which category each DAS28 cut-off belongs to (REFERENCE.md leaves it open at 3.2)."""
+"""Which category each DAS28 cut-off belongs to (the sources leave it open at 3.2)."""
 
 SDAI_CUTOFFS: Final = (3.3, 11.0, 26.0)
 """Upper bounds (inclusive) of SDAI remission, low and moderate; above the last is high."""
@@ -77,7 +77,7 @@ class EularResponse(StrEnum):
 def das28_esr(tjc28: int, sjc28: int, esr_mm_h: float, gh_mm: float) -> float:
     """DAS28-ESR = 0.56·√TJC28 + 0.28·√SJC28 + 0.70·ln(ESR) + 0.014·GH.
 
-    Source: REFERENCE.md §2 (no primary citation given there).
+    Source: the project's literature notes (no primary paper named there).
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; ``esr_mm_h`` > 0 (mm/h);
     ``gh_mm`` 0–100 (patient global health, mm VAS). An ESR below 1 mm/h
     makes the log term negative, so the result can be slightly below 0.
@@ -88,7 +88,7 @@ def das28_esr(tjc28: int, sjc28: int, esr_mm_h: float, gh_mm: float) -> float:
 def das28_crp(tjc28: int, sjc28: int, crp_mg_l: float, gh_mm: float) -> float:
     """DAS28-CRP = 0.56·√TJC28 + 0.28·√SJC28 + 0.36·ln(CRP + 1) + 0.014·GH + 0.96.
 
-    Source: REFERENCE.md §2 (no primary citation given there).
+    Source: the project's literature notes (no primary paper named there).
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; ``crp_mg_l`` ≥ 0 (mg/L,
     not mg/dL); ``gh_mm`` 0–100 (patient global health, mm VAS).
     """
@@ -98,8 +98,8 @@ def das28_crp(tjc28: int, sjc28: int, crp_mg_l: float, gh_mm: float) -> float:
 def das28_category(value: float) -> DiseaseActivity:
     """The disease-activity category of a DAS28 value (ESR or CRP form).
 
-    Source: REFERENCE.md §2: remission < 2.6, low < 3.2, moderate 3.2–5.1,
-    high > 5.1. REFERENCE.md leaves the owner of 3.2 to us; the convention
+    Source: the project's literature notes: remission < 2.6, low < 3.2,
+    moderate 3.2–5.1, high > 5.1. They leave the owner of 3.2 to us; the convention
     here (:data:`DAS28_BOUNDARY_CONVENTION`) is
     ``remission < 2.6 ≤ low < 3.2 ≤ moderate ≤ 5.1 < high``:
     2.6 is low, 3.2 is moderate, 5.1 is moderate. Note that the EULAR
@@ -120,7 +120,7 @@ def das28_category(value: float) -> DiseaseActivity:
 def eular_response(baseline_das28: float, current_das28: float) -> EularResponse:
     """The EULAR response from a baseline and a current DAS28.
 
-    Source: REFERENCE.md §2: improvement = baseline − current; good =
+    Source: the project's literature notes: improvement = baseline − current; good =
     improvement > 1.2 and current ≤ 3.2; none = improvement ≤ 0.6, or
     improvement ≤ 1.2 with current > 5.1; otherwise moderate.
     Inputs: two finite DAS28 values (the same form, ESR or CRP, at both visits;
@@ -146,8 +146,8 @@ def sdai(
 ) -> float:
     """SDAI = TJC28 + SJC28 + patient global + evaluator global + CRP (mg/dL).
 
-    Source: REFERENCE.md §2 gives the SDAI cut-offs; the sum itself is the
-    standard definition (REFERENCE.md cites no primary paper).
+    Source: the project's literature notes give the SDAI cut-offs; the sum
+    itself is the standard definition (the notes cite no primary paper).
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm;
     ``crp_mg_dl`` ≥ 0 in mg/dL (not mg/L: divide mg/L by 10).
     """
@@ -163,8 +163,8 @@ def cdai(
 ) -> float:
     """CDAI = TJC28 + SJC28 + patient global + evaluator global (0–76).
 
-    Source: REFERENCE.md §2 gives the CDAI cut-offs; the sum itself is the
-    standard definition (REFERENCE.md cites no primary paper).
+    Source: the project's literature notes give the CDAI cut-offs; the sum
+    itself is the standard definition (the notes cite no primary paper).
     Inputs: ``tjc28``, ``sjc28`` whole numbers 0–28; both globals 0–10 cm.
     """
     return CDAI.compute({"tjc28": tjc28, "sjc28": sjc28, "patient_global_cm": patient_global_cm,
@@ -185,7 +185,7 @@ def _by_cutoffs(x: float, cutoffs: tuple[float, float, float]) -> DiseaseActivit
 def sdai_category(value: float) -> DiseaseActivity:
     """The SDAI category: remission ≤ 3.3, low ≤ 11, moderate ≤ 26, high > 26.
 
-    Source: REFERENCE.md §2. Every cut-off belongs to the lower category.
+    Source: the project's literature notes. Every cut-off belongs to the lower category.
     Input: a finite SDAI ≥ 0 (no upper limit, as CRP has none).
     """
     return _by_cutoffs(snap(real("value", value, 0.0)), SDAI_CUTOFFS)
@@ -194,7 +194,7 @@ def sdai_category(value: float) -> DiseaseActivity:
 def cdai_category(value: float) -> DiseaseActivity:
     """The CDAI category: remission ≤ 2.8, low ≤ 10, moderate ≤ 22, high > 22.
 
-    Source: REFERENCE.md §2. Every cut-off belongs to the lower category.
+    Source: the project's literature notes. Every cut-off belongs to the lower category.
     Input: a CDAI in 0–76.
     """
     return _by_cutoffs(snap(real("value", value, 0.0, 76.0)), CDAI_CUTOFFS)

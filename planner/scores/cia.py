@@ -1,8 +1,8 @@
 """Clinical arthritis score of rodent collagen-induced arthritis (CIA).
 
-Source: REFERENCE.md §1a and §2: usual rat CIA practice scores 0–4 per paw,
-0–16 per animal; other schemes exist (0–3 per paw), so a protocol must state
-its scheme and maximum. The scheme is therefore an explicit argument.
+Source: the project's literature notes: usual rat CIA practice (secondary
+sources) scores 0–4 per paw, 0–16 per animal; other schemes exist (0–3 per
+paw), so a protocol must state its scheme and maximum. The scheme is therefore an explicit argument.
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ PER_PAW_0_4: Final = CiaScheme(per_paw_max=4, paws=4)
 """The usual scheme: 0–4 per paw, 4 paws, total 0–16."""
 
 PER_PAW_0_3: Final = CiaScheme(per_paw_max=3, paws=4)
-"""The alternative scheme REFERENCE.md mentions: 0–3 per paw, total 0–12."""
+"""The alternative scheme the literature notes mention: 0–3 per paw, total 0–12."""
 
 
 def cia_clinical_score(paws: Sequence[int], scheme: CiaScheme = PER_PAW_0_4) -> int:
     """The animal's clinical arthritis score: the sum of its per-paw scores.
 
-    Source: REFERENCE.md §2 ("Rat CIA clinical score: 0–4 per paw, max 16
-    (if that scheme is declared)").
+    Source: the project's literature notes ("Rat CIA clinical score: 0–4 per
+    paw, max 16 (if that scheme is declared)").
     Inputs: ``paws`` exactly ``scheme.paws`` whole numbers, each
     0–``scheme.per_paw_max``; ``scheme`` defaults to :data:`PER_PAW_0_4`.
     Result: 0–``scheme.max_total``.
@@ -64,4 +64,4 @@ def cia_derivation(scheme: CiaScheme = PER_PAW_0_4) -> Derivation:
     return Derivation(
         "cia_clinical_score", f"CIA clinical arthritis score (0–{scheme.per_paw_max} per paw)",
         f"score 0–{scheme.max_total}", tuple(whole_in(n, 0, scheme.per_paw_max) for n in names), total(*names),
-        "REFERENCE.md §2; usual rat CIA practice (REFERENCE.md §1a)", monotone=True, whole=True)
+        "usual rat CIA practice (secondary sources; docs/sources.md)", monotone=True, whole=True)

@@ -1,7 +1,8 @@
 """Classification criteria: 2010 ACR/EULAR rheumatoid arthritis, 2013 ACR/EULAR SSc.
 
-Both are points scores with a cut-off; the sources are REFERENCE.md §2 and,
-for the domain values, the published criteria tables the section summarises.
+Both are points scores with a cut-off; the sources are the 2010 and 2013
+ACR/EULAR criteria, as the project's literature notes summarise them and, for
+the domain values, the published criteria tables.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ RA_2010: Final = Derivation(
     "ra_2010_score", "2010 ACR/EULAR RA classification score", "points 0–10 (classified at ≥ 6)",
     (points("joints", *RA_2010_JOINT_POINTS), points("serology", *RA_2010_SEROLOGY_POINTS),
      whole_in("acute_phase", 0, 1), whole_in("duration", 0, 1)),
-    total("joints", "serology", "acute_phase", "duration"), "REFERENCE.md §2", monotone=True, whole=True)
+    total("joints", "serology", "acute_phase", "duration"), "2010 ACR/EULAR RA classification criteria",
+    monotone=True, whole=True)
 SSC_2013: Final = Derivation(
     "ssc_2013_score", "2013 ACR/EULAR SSc classification score", "points 0–28 (classified at ≥ 9)",
     tuple(yes_no(n) for n in SSC_2013_ITEMS),
@@ -53,14 +55,14 @@ SSC_2013: Final = Derivation(
     + _if("pitting_scars", 3, _if("digital_tip_ulcers", 2))  # likewise
     + _if("telangiectasia", 2) + _if("abnormal_nailfold_capillaries", 2) + _if("pah_or_ild", 2)
     + _if("raynaud", 3) + _if("ssc_antibodies", 3),
-    "REFERENCE.md §2", monotone=True, whole=True)
+    "2013 ACR/EULAR SSc classification criteria", monotone=True, whole=True)
 
 
 def ra_2010_joint_score(large_joints: int, small_joints: int) -> int:
     """Points of the joint-involvement domain of the 2010 ACR/EULAR RA criteria.
 
-    Source: 2010 ACR/EULAR RA classification criteria (REFERENCE.md §2 gives
-    only the domain range 0–5): 1 large joint = 0; 2–10 large joints = 1;
+    Source: 2010 ACR/EULAR RA classification criteria (the project's
+    literature notes give only the domain range 0–5): 1 large joint = 0; 2–10 large joints = 1;
     1–3 small joints (with or without large) = 2; 4–10 small joints (with or
     without large) = 3; > 10 joints with at least one small joint = 5.
     Inputs: ``large_joints`` 0–10 (shoulders, elbows, hips, knees, ankles);
@@ -85,8 +87,8 @@ def ra_2010_joint_score(large_joints: int, small_joints: int) -> int:
 def ra_2010_score(joints: int, serology: int, acute_phase: int, duration: int) -> int:
     """Total of the 2010 ACR/EULAR RA classification criteria (0–10).
 
-    Source: REFERENCE.md §2 (joints 0–5, serology 0–3, acute-phase reactants
-    0–1, duration 0–1). The published tables give only some values in those
+    Source: 2010 ACR/EULAR RA classification criteria (joints 0–5, serology
+    0–3, acute-phase reactants 0–1, duration 0–1). The published tables give only some values in those
     ranges, and only those are accepted: ``joints`` one of 0, 1, 2, 3, 5
     (see :func:`ra_2010_joint_score`); ``serology`` one of 0 (RF and ACPA
     negative), 2 (low-positive), 3 (high-positive); ``acute_phase`` 0 or 1
@@ -99,7 +101,7 @@ def ra_2010_score(joints: int, serology: int, acute_phase: int, duration: int) -
 def ra_2010_classified(score: int) -> bool:
     """Whether a 2010 ACR/EULAR RA criteria total classifies as definite RA (≥ 6/10).
 
-    Source: REFERENCE.md §2. Input: ``score`` a whole number 0–10.
+    Source: 2010 ACR/EULAR RA classification criteria. Input: ``score`` a whole number 0–10.
     """
     return whole("score", score, 0, 10) >= RA_2010_THRESHOLD
 
@@ -119,7 +121,7 @@ def ssc_2013_score(
 ) -> int:
     """Total of the 2013 ACR/EULAR systemic sclerosis classification criteria (0–28).
 
-    Source: REFERENCE.md §2. Points: skin thickening of the fingers of both
+    Source: 2013 ACR/EULAR SSc classification criteria. Points: skin thickening of the fingers of both
     hands extending proximal to the MCP joints 9 (sufficient on its own);
     puffy fingers 2 or sclerodactyly 4 (only the higher counts); digital tip
     ulcers 2 or pitting scars 3 (only the higher counts); telangiectasia 2;
@@ -143,6 +145,6 @@ def ssc_2013_score(
 def ssc_2013_classified(score: int) -> bool:
     """Whether a 2013 ACR/EULAR SSc criteria total classifies as definite SSc (≥ 9).
 
-    Source: REFERENCE.md §2. Input: ``score`` a whole number 0–28.
+    Source: 2013 ACR/EULAR SSc classification criteria. Input: ``score`` a whole number 0–28.
     """
     return whole("score", score, 0, SSC_2013_MAX) >= SSC_2013_THRESHOLD

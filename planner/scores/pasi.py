@@ -1,6 +1,6 @@
 """Psoriasis Area and Severity Index (PASI, 0–72).
 
-Source: REFERENCE.md §2. Per region: weight × (erythema + induration +
+Source: the project's literature notes (no primary paper named). Per region: weight × (erythema + induration +
 scaling) × area score; head 0.1, arms 0.2, trunk 0.3, legs 0.4.
 """
 
@@ -24,7 +24,7 @@ PASI_REGION_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
 _TENTHS: Final = {name: round(10 * weight) for name, weight in PASI_REGION_WEIGHTS.items()}
 
 PASI_GRADE_MAX: Final[Mapping[str, int]] = MappingProxyType({"erythema": 4, "induration": 4, "scaling": 4, "area": 6})
-"""The highest grade of each PASI component (REFERENCE.md §2)."""
+"""The highest grade of each PASI component (the project's literature notes)."""
 _ITEM_MAX: Final = PASI_GRADE_MAX
 
 PASI_INPUTS: Final = tuple(f"{region}_{part}" for region in _TENTHS for part in PASI_GRADE_MAX)
@@ -44,7 +44,7 @@ def _formula() -> Expr:
 PASI: Final = Derivation(
     "pasi", "Psoriasis Area and Severity Index", "score 0–72",
     tuple(whole_in(name, 0, PASI_GRADE_MAX[name.partition("_")[2]]) for name in PASI_INPUTS), _formula(),
-    "REFERENCE.md §2", monotone=True)
+    "project literature notes; no primary paper named (docs/sources.md)", monotone=True)
 """The PASI written once, as data: what :func:`pasi`, the CRF's formula and every backend compute."""
 
 
@@ -72,7 +72,7 @@ class PasiRegion:
 def pasi(regions: Mapping[str, PasiRegion]) -> float:
     """The PASI: Σ weight × (erythema + induration + scaling) × area, over 4 regions.
 
-    Source: REFERENCE.md §2 (PASI 0–72).
+    Source: the project's literature notes (PASI 0–72).
     Input: a mapping with exactly the keys ``head``, ``arms``, ``trunk`` and
     ``legs``, each a :class:`PasiRegion` (grades 0–4, area 0–6). A region
     without psoriasis is given with all grades 0, never left out.

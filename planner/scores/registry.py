@@ -27,9 +27,27 @@ from planner.scores.formula import Derivation, Param
 from planner.scores.pasi import PASI
 from planner.scores.ssc import FVC_CHANGE, MRSS
 
-__all__ = ["DERIVATIONS", "SSC_2013_ITEMS", "Derivation", "Param"]
+__all__ = ["ASSESSOR_JUDGED", "CONDITIONS", "DERIVATIONS", "SSC_2013_ITEMS", "Derivation", "Param"]
 
 _ALL: Final = (DAS28_ESR, DAS28_CRP, SDAI, CDAI, PASI, MRSS, FVC_CHANGE, SSC_2013, RA_2010, cia_derivation())
 
 DERIVATIONS: Final[Mapping[str, Derivation]] = MappingProxyType({d.name: d for d in _ALL})
 """The registered derivations by name (read-only)."""
+
+ASSESSOR_JUDGED: Final[frozenset[str]] = frozenset({
+    DAS28_ESR.name, DAS28_CRP.name, SDAI.name, CDAI.name,  # tender and swollen joint counts by an examiner
+    PASI.name,  # graded erythema, induration, scaling and area
+    MRSS.name,  # skin thickness scored by palpation
+    cia_derivation().name,  # paw swelling and redness graded by an observer
+})
+"""The registered scores whose inputs an assessor judges, so that knowing the allocation can bias
+them (SPIRIT 17a; ARRIVE 2.0 item 5): design check DES027 asks how their assessment is blinded."""
+
+CONDITIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
+    **dict.fromkeys((DAS28_ESR.name, DAS28_CRP.name, SDAI.name, CDAI.name, RA_2010.name), ("rheumatoid",)),
+    PASI.name: ("psoria",),
+    **dict.fromkeys((MRSS.name, SSC_2013.name), ("systemic sclerosis", "scleroderma")),
+})
+"""The diseases a registered score is defined for, as word stems a population's condition names
+contain (the DBT source protocol measures "DAS28 for RA, PASI for psoriasis"; the mRSS and the 2013
+criteria are systemic sclerosis measures). A score not listed here is not tied to one disease. Design check DES030 reads it."""

@@ -1,7 +1,7 @@
 """Systemic sclerosis measures: modified Rodnan skin score and lung function.
 
-Sources: REFERENCE.md §2 (mRSS after Clements 1995; the EUSTAR improvement
-rule; FVC progression in SSc-ILD after Vonk 2021).
+Sources, as the project's literature notes give them: mRSS after Clements
+1995; the EUSTAR improvement rule; FVC progression in SSc-ILD after Vonk 2021.
 """
 
 from __future__ import annotations
@@ -41,18 +41,19 @@ FVC_PCT_PRED_MAX: Final = 200.0
 MRSS: Final = Derivation(
     "mrss_total", "Modified Rodnan skin score", "score 0–51",
     tuple(whole_in(site, 0, 3) for site in MRSS_SITES), total(*MRSS_SITES),
-    "Clements 1995 (REFERENCE.md §2)", monotone=True, whole=True)
+    "Clements 1995", monotone=True, whole=True)
 FVC_CHANGE: Final = Derivation(
     "fvc_change", "Change in FVC", "% predicted (percentage points, current − baseline)",
     (real_in("baseline_pct_pred", 0.0, FVC_PCT_PRED_MAX, low_open=True),
      real_in("current_pct_pred", 0.0, FVC_PCT_PRED_MAX, low_open=True)),
-    Ref("current_pct_pred") - Ref("baseline_pct_pred"), "REFERENCE.md §2")
+    Ref("current_pct_pred") - Ref("baseline_pct_pred"),
+    "Smolecule 2026 (FVC change as an SSc endpoint)")
 
 
 def mrss_total(sites: Mapping[str, int]) -> int:
     """The modified Rodnan skin score: the sum of 17 site grades (0–51).
 
-    Source: Clements 1995, as given in REFERENCE.md §2.
+    Source: Clements 1995, as the project's literature notes give it.
     Input: a mapping with exactly the 17 names of :data:`MRSS_SITES`, each a
     whole number 0–3 (0 normal, 1 mild, 2 moderate, 3 severe thickening). A
     missing or unknown site name is an error, so a misspelt site cannot be
@@ -64,7 +65,7 @@ def mrss_total(sites: Mapping[str, int]) -> int:
 def eustar_mrss_improvement(baseline: int, current: int) -> bool:
     """Whether the mRSS improved by the EUSTAR rule: a fall > 5 points and ≥ 25 %.
 
-    Source: REFERENCE.md §2 (EUSTAR improvement). The 25 % is of the baseline
+    Source: the EUSTAR improvement rule, as the project's literature notes give it. The 25 % is of the baseline
     score; both conditions must hold. A baseline of 0 can never improve.
     Inputs: ``baseline`` and ``current`` mRSS totals, whole numbers 0–51.
     """
@@ -77,8 +78,8 @@ def eustar_mrss_improvement(baseline: int, current: int) -> bool:
 def fvc_change(baseline_pct_pred: float, current_pct_pred: float) -> float:
     """The absolute change in FVC, in percentage points of predicted (current − baseline).
 
-    Source: REFERENCE.md §2 ("FVC change" as a secondary endpoint; FVC in
-    SSc-ILD). A fall gives a negative number; the decline that
+    Source: Smolecule 2026 (FVC change as a secondary endpoint in SSc); FVC
+    in SSc-ILD as the project's literature notes give it. A fall gives a negative number; the decline that
     :func:`ssc_ild_progression` takes is its negation.
     Inputs: both FVC values in % predicted, > 0 and ≤ 200 (the upper limit is
     a plausibility bound, not from a source).
@@ -92,10 +93,10 @@ def ssc_ild_progression(
 ) -> bool | None:
     """Whether SSc-ILD progressed by the FVC/DLCO rule, or ``None`` if unknown.
 
-    Source: Vonk 2021, as given in REFERENCE.md §2: progression = FVC decline
+    Source: Vonk 2021, as the project's literature notes give it: progression = FVC decline
     ≥ 10 % predicted, or 5–10 % with DLCO decline ≥ 15 %.
 
-    REFERENCE.md does not say whether "decline" is relative (per cent of the
+    The notes do not say whether "decline" is relative (per cent of the
     baseline value) or absolute. Here ``fvc_decline_pct_points`` is ABSOLUTE:
     percentage points of predicted (baseline % pred − current % pred; a
     positive number is a fall). ``dlco_decline_pct`` is taken in the same

@@ -226,3 +226,15 @@ def test_the_installed_command_exit_codes_and_a_clean_stderr() -> None:
     bad = cli("dbt-refractory")
     assert 2 == bad.returncode and "" == bad.stdout and "Traceback" not in bad.stderr
     assert 2 == len(bad.stderr.splitlines())
+
+
+def test_the_examples_in_docs_sample_size_are_what_the_command_prints(capsys) -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "sample-size.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```text\n\$ protocol-planner (.*?)\n(.*?)```", doc, flags=re.S)
+    assert 2 == len(examples)
+    for command, shown in examples:
+        main(command.split())
+        out, err = capsys.readouterr()
+        assert shown == out + err, command

@@ -24,6 +24,7 @@ from exports.xlsx.translate import Translator, Untranslatable, expression_formul
 from planner.expr import Expr, compile_rule, evaluate
 from planner.expr.formal import Unexpressible as FormalUnexpressible
 from planner.expr.logic import truth
+from planner.expr.redcap import Unexpressible as RedcapUnexpressible
 from planner.expr.sql import Unexpressible
 from planner.model import DataType, Item
 
@@ -254,6 +255,82 @@ def odm_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
     return run
 
 
+# -- REDCap logic (written, not executed) -------------------------------------------------------
+
+
+def redcap_logic(expr: Expr, items: Mapping[str, Item], condition: bool) -> str:
+    """The REDCap logic of a condition or formula tree (:mod:`planner.expr.redcap`).
+
+    Not in :data:`BACKENDS`: no evaluator of REDCap logic exists outside
+    REDCap (none on PyPI), so its answers cannot be compared here;
+    ``tests/exports/test_redcap.py`` checks what can be checked without one.
+    """
+    from planner.expr import redcap
+
+    def locate(name: str) -> redcap.Var | None:
+        return redcap.Var(name.lower(), items[name]) if name in items else None
+
+    return (redcap.truth_field(expr, locate) if condition else redcap.formula(expr, locate)).text
+
+
+WRITERS: dict[str, Callable[[Expr, Mapping[str, Item], bool], object]] = {"redcap-logic": redcap_logic}
+"""Backends that write a target this suite cannot run (no evaluator): their gaps are still checked."""
+
+
+# -- ODK XPath (XLSForm calculations), run by rxeval -----------------------------------------
+
+
+def odk_value(value: Any) -> str:
+    """A field's text in an ODK submission: ``yes``/``no``, an ISO date, a number, a code; blank when unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def submission(record: Record, items: Mapping[str, Item]) -> str:
+    """One ODK submission (``<data>`` with one element per item, empty while unknown), as XML text."""
+    from xml.sax.saxutils import escape
+
+    return "<data>" + "".join(f"<{n}>{escape(odk_value(record.get(n)))}</{n}>" for n in items) + "</data>"
+
+
+def _odk_answer(result: str, condition: bool) -> Any:
+    if result == "":
+        return None
+    if condition:
+        assert result in ("yes", "no"), f"a condition calculated {result!r}"
+        return result == "yes"
+    value = float(result)
+    assert math.isfinite(value), f"a formula calculated {result!r}"
+    return value
+
+
+def odk_xpath(expr: Expr, items: Mapping[str, Item], condition: bool) -> Run:
+    """The XLSForm calculation (:mod:`exports.xlsform.xpath`) over ``/data/<name>``, run by ``rxeval``."""
+    import rxeval
+
+    from exports.xlsform import xpath
+    from planner.expr.functions import evaluation_date
+
+    def locate(name: str) -> tuple[str, Item | None] | None:
+        return (f"/data/{name}", items[name]) if name in items else None
+
+    text = xpath.condition(expr, locate) if condition else xpath.formula(expr, locate)
+    today = evaluation_date().isoformat()
+
+    def run(records: Sequence[Record]) -> list[Any]:
+        return [_odk_answer(rxeval.eval_expression(text, submission(r, items), today=today), condition)
+                for r in records]
+
+    return run
+
+
 BACKENDS: dict[str, Compile] = {
     "compiled": compiled,
     "columns": columns,
@@ -261,6 +338,7 @@ BACKENDS: dict[str, Compile] = {
     "excel-formulas": excel_engine,
     "sql-duckdb": sql_duckdb,
     "odm-xpath": odm_xpath,
+    "odk-xpath": odk_xpath,
 }
 """Every executable backend but the reference, by name."""
 
@@ -269,6 +347,11 @@ GAPS: dict[str, tuple[type[Exception], str]] = {
     "excel-formulas": (Untranslatable, "count_distinct, and counts outside a log form of the workbook"),
     "sql-duckdb": (Unexpressible, "count and count_distinct: the records of a repeating form need their own table"),
     "odm-xpath": (FormalUnexpressible, "count and count_distinct: the reference may know a count only between two ends"),
+    "redcap-logic": (RedcapUnexpressible, "count and count_distinct: one logic expression does not see the instances "
+                     "of a repeating instrument; also ordering of text, comparisons across kinds, text holding both "
+                     "quotes, square brackets or control characters"),
+    "odk-xpath": (FormalUnexpressible, "count and count_distinct over a repeat; order comparisons of texts; "
+                                       "arithmetic on dates; comparisons across kinds"),
 }
 """Constructs a backend cannot express, and the typed error it raises for them (the suite generates none)."""
 

@@ -198,6 +198,18 @@ def test_text_is_escaped_and_cleaned() -> None:
     assert "A < B & C \ufffd" == root.findtext(".//odm:GlobalVariables/odm:StudyDescription", namespaces=NS)
 
 
+def test_blank_optional_texts_are_left_out() -> None:
+    """A blank form description or item guidance writes no empty TranslatedText (odmlib cannot load one)."""
+    p = REGISTRY["ssc-digital-ulcer"]()
+    form = p.dictionary.forms[0]
+    changed = attrs.evolve(form, description=" ", items=(attrs.evolve(form.items[0], guidance="\t"), *form.items[1:]))
+    p = attrs.evolve(p, dictionary=attrs.evolve(p.dictionary, forms=(changed, *p.dictionary.forms[1:])))
+    xml = _xml(p)
+    _passes(xml)
+    root = ElementTree.fromstring(xml)
+    assert root.find(f".//odm:FormDef[@OID='{oids.form(form.id)}']/odm:Description", NS) is None
+
+
 @settings(max_examples=GENERATED, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(p=protocols())
 def test_generated_protocols_pass_the_odm_schema_and_odmlib(p: Protocol) -> None:

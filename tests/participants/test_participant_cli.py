@@ -48,7 +48,7 @@ def test_screen_prints_a_table_and_exits_0_whatever_the_answers(capsys):
     out = capsys.readouterr().out
     assert "8 candidates: 1 eligible, 4 ineligible, 3 incomplete" in out
     assert ("D04  INCOMPLETE  row 5\n     missing: breastfeeding\n     E1 unknown — Pregnancy or breastfeeding (to "
-            "be confirmed: not in seed 002 or the domain reference).") in out
+            "be confirmed: not stated in the source protocol, Smolecule 2026, Protocol 1).") in out
     assert "the investigator assesses, for every candidate: I3 Active disease" in out
 
 
