@@ -146,5 +146,18 @@ def blinded_csv(allocation: Allocation) -> bytes:
     return csv_bytes(blinded_table(allocation))
 
 
+BLINDED_NOTE = ("Blinded list for the investigators: sequence numbers (or animal codes, the blocking unit and the "
+                "working orders) only. It names no arm and no block size; the allocation key is with its holder.")
+
+
+def blinded_xlsx(allocation: Allocation) -> bytes:
+    """The blinded list as a workbook: the list, and a sheet saying what it is (no seed, no hash, no arm)."""
+    p = allocation.plan
+    about: Table = (("about", "value"), [
+        ("study", p.study), ("protocol", p.protocol_id), ("protocol version", p.protocol_version),
+        ("sequence numbers in the list", len(allocation.assignments)), ("what this is", BLINDED_NOTE)])
+    return xlsx_bytes([("Blinded list", blinded_table(allocation)), ("About", about)])
+
+
 def balance_csv(allocation: Allocation) -> bytes:
     return csv_bytes(balance_table(allocation))

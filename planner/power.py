@@ -143,6 +143,18 @@ def _share(design: Design, total: float) -> tuple[int, ...]:
 
 def sizes_for(design: Design, effect: float, alpha: float, power: float) -> tuple[int, ...]:
     """The analysed number per arm that gives at least ``power``."""
+    import warnings
+
+    # statsmodels warns when it finds no root, and its NaN is handled here; importing it first matters, as
+    # the import itself installs an "always" filter for that warning, which would win inside the block
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _sizes_for(design, effect, alpha, power)
+
+
+def _sizes_for(design: Design, effect: float, alpha: float, power: float) -> tuple[int, ...]:
     from statsmodels.stats import power as smp
 
     t = design.test
@@ -150,20 +162,34 @@ def sizes_for(design: Design, effect: float, alpha: float, power: float) -> tupl
         solver = smp.TTestIndPower() if t is PowerTest.TWO_SAMPLE_T else smp.NormalIndPower()
         r1, r2 = design.ratios
         n1 = float(solver.solve_power(effect_size=effect, nobs1=None, alpha=alpha, power=power, ratio=r2 / r1))
-        sizes = _share(design, n1 * (r1 + r2) / r1)
+        # statsmodels finds no root when even the fewest have the power (a very large effect): count up instead
+        sizes = _share(design, n1 * (r1 + r2) / r1) if math.isfinite(n1) else smallest(design)
     elif t is PowerTest.ONE_WAY_ANOVA:
         total = float(smp.FTestAnovaPower().solve_power(effect_size=effect, nobs=None, alpha=alpha, power=power,
                                                         k_groups=design.groups))
-        sizes = _share(design, total)
+        sizes = _share(design, total) if math.isfinite(total) else smallest(design)
     else:
         df_num, cells = _interaction(design)
         df_denom = float(smp.FTestPowerF2().solve_power(effect_size=effect ** 2, df_num=df_num, df_denom=None,
                                                         alpha=alpha, power=power, ncc=cells - df_num))
-        sizes = _share(design, df_denom + cells)
+        sizes = _share(design, df_denom + cells) if math.isfinite(df_denom) else smallest(design)
+    if math.isnan(power_at(design, effect, alpha, sizes)):
+        sizes = smallest(design)  # fewer than the test can be computed for: count up from the least
     # rounding each arm up can only raise power; ratios that round unevenly are checked
     while power_at(design, effect, alpha, sizes) < power and sum(sizes) < MAX_N:
         sizes = tuple(s + r for s, r in zip(sizes, design.ratios, strict=True))
+    if sum(sizes) >= MAX_N:
+        raise PowerError([f"$.sample_size.effect_size: an effect of {effect:g} needs more than {MAX_N:,} in all "
+                          "to reach the power; check the effect size (a standardised effect, e.g. Cohen's d)"])
     return sizes
+
+
+def smallest(design: Design) -> tuple[int, ...]:
+    """The fewest per arm, in the ratios, that the test can be computed for."""
+    units = 1
+    while math.isnan(power_at(design, 0.5, 0.05, tuple(units * r for r in design.ratios))):
+        units += 1
+    return tuple(units * r for r in design.ratios)
 
 
 def detectable(design: Design, alpha: float, power: float, sizes: Sequence[int]) -> float:
@@ -202,6 +228,9 @@ def solve(design: Design, *, alpha: float, effect: float | None = None, power: f
         analysed = sizes_for(design, effect, alpha, power)
         return Calculation(design, Solved.N, effect, alpha, power, analysed, enrol(analysed, attrition), attrition)
     analysed = analysable(enrolled, attrition)
+    if math.isnan(power_at(design, 0.5, alpha, analysed)):
+        raise PowerError([f"$.sample_size.target: {sum(enrolled)} enrolled leave {' + '.join(map(str, analysed))} "
+                          f"to analyse after attrition, too few for a {design.test.value}; give more"])
     if power is None:
         assert effect is not None
         got = power_at(design, effect, alpha, analysed)
@@ -284,12 +313,14 @@ def inputs(p: Protocol) -> Inputs:
     alpha, power = _number(ss.alpha), _number(ss.power)
     effect = _number(ss.effect_size)
     attrition = _number(ss.attrition) or 0.0
-    ranges: list[tuple[str, float | None, Callable[[float], bool]]] = [
-        ("alpha", alpha, lambda x: 0 < x < 1), ("power", power, lambda x: 0 < x < 1),
-        ("effect_size", effect, lambda x: 0 < x < 10), ("attrition", attrition, lambda x: 0 <= x < 1)]
-    for name, v, ok in ranges:
+    ranges: list[tuple[str, float | None, Callable[[float], bool], str]] = [
+        ("alpha", alpha, lambda x: 0 < x < 1, "a probability between 0 and 1, e.g. 0.05"),
+        ("power", power, lambda x: 0 < x < 1, "a probability between 0 and 1, e.g. 0.8"),
+        ("effect_size", effect, lambda x: 0 < x < 10, "a standardised effect above 0 and below 10 (Cohen's d, f or h)"),
+        ("attrition", attrition, lambda x: 0 <= x < 1, "the fraction expected to drop out, from 0 to below 1, e.g. 0.1")]
+    for name, v, ok, want in ranges:
         if v is not None and not ok(v):
-            problems.append(f"$.sample_size.{name}: {v} is out of range")
+            problems.append(f"$.sample_size.{name}: {v:g} is out of range; give {want}")
     if problems:
         raise PowerError(problems)
     assert test is not None

@@ -543,7 +543,7 @@ _ANIMALS = st.builds(
 )
 _MOSTLY = st.integers(0, 3).map(bool)  # present three times in four; shrinks to absent
 _PROCEDURES = st.lists(st.builds(Procedure, _NONBLANK, _NONBLANK, _NONBLANK, optional(or_tbc(st.integers(-30, 120))),
-                                 _TEXTS, _OPT_REF), max_size=2).map(tuple)
+                                 _TEXTS, _OPT_REF), max_size=2, unique_by=lambda pr: pr.id).map(tuple)
 _STRATEGY = optional(st.builds(Strategy, _TEXT, _TEXT, _TEXT, _OPT_REF))
 _SAMPLE_SIZE = optional(st.builds(
     SampleSize, or_tbc(st.integers(1, 2000)), _TEXT_OR_TBC, optional(or_tbc(st.floats(0.01, 3.0))),
@@ -553,7 +553,7 @@ _SAMPLE_SIZE = optional(st.builds(
 _RANDOMISATION = optional(st.builds(
     Randomisation, or_tbc(st.sampled_from(RandomisationMethod)), _TEXT, optional(or_tbc(st.integers(2, 12))),
     _TEXT_TUPLE, optional(or_tbc(st.integers(0, 2**31))), _OPT_TEXT_OR_TBC, _OPT_REF,
-    st.lists(st.integers(2, 12), max_size=3, unique=True).map(tuple), optional(_NONBLANK)))
+    st.lists(st.integers(2, 12), max_size=3, unique=True).map(tuple), optional(_NONBLANK), optional(or_tbc(_NONBLANK))))
 _BLINDING = optional(st.builds(Blinding, or_tbc(st.sampled_from(Masking)), _TEXT_OR_TBC, _TEXT_TUPLE))
 _STATISTICS = optional(st.builds(Statistics, _TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC, _OPT_TEXT_OR_TBC,
                                  _OPT_TEXT_OR_TBC))

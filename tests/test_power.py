@@ -165,3 +165,19 @@ def test_power_rises_with_n_and_with_effect(design: Design, effect: float, per_r
     more = tuple(s + r for s, r in zip(sizes, design.ratios, strict=True))
     assert power_at(design, effect, 0.05, sizes) <= power_at(design, effect, 0.05, more)
     assert power_at(design, effect, 0.05, sizes) <= power_at(design, effect * 1.1, 0.05, sizes)
+
+
+def test_a_very_large_effect_needs_the_fewest_the_test_allows() -> None:
+    # statsmodels finds no root below 2 per group (it warns and returns NaN): the fewest computable is the answer
+    assert (2, 2) == sizes_for(T, 9.9, 0.05, 0.8)
+    assert 0.8 <= power_at(T, 9.9, 0.05, (2, 2))
+
+
+def test_an_effect_too_small_for_any_study_is_said_to_be() -> None:
+    with pytest.raises(PowerError, match=r"\$\.sample_size\.effect_size: an effect of 1e-06 needs more than 1,000,000"):
+        sizes_for(T, 1e-6, 0.05, 0.8)
+
+
+def test_too_few_left_after_attrition_is_refused() -> None:
+    with pytest.raises(PowerError, match=r"\$\.sample_size\.target: 2 enrolled leave 0 \+ 0 to analyse"):
+        solve(T, alpha=0.05, effect=0.8, enrolled=(1, 1), attrition=0.1)

@@ -198,6 +198,16 @@ def test_blinded_list_reveals_no_arm_and_no_block_size(allocation):
     assert not arms & set(cells)
     assert not any("arm" in h or "block" in h for h in tables.blinded_table(allocation)[0])
     assert allocation.digest() not in tables.blinded_csv(allocation).decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(tables.blinded_xlsx(allocation)))
+    assert ["Blinded list", "About"] == book.sheetnames
+    xlsx_cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert not arms & xlsx_cells
+    assert not any(allocation.digest() in v for v in xlsx_cells)
+    about = [row[0].value for row in book["About"].iter_rows(min_row=2)]
+    assert ["study", "protocol", "protocol version", "sequence numbers in the list", "what this is"] == about
+    listed = [tuple(c.value for c in row) for row in book["Blinded list"].iter_rows()]
+    header, rows = tables.blinded_table(allocation)
+    assert [header, *rows] == listed  # the workbook is the blinded table, cell for cell
     key = tables.key_csv(allocation).decode("utf-8-sig")
     assert allocation.digest() in key and allocation.plan.shares[0].arm_name in key
 
@@ -226,12 +236,12 @@ RATS = ["randomise", "cia-tnf-tof-igu", "--method", "blocks", "--block-by", "cag
         "--seed", "2026"]
 
 
-def test_command_writes_the_five_files_and_never_replaces_them(tmp_path, capsys):
+def test_command_writes_the_six_files_and_never_replaces_them(tmp_path, capsys):
     out = tmp_path / "rand"
     assert 0 == main([*RATS, "-o", str(out)])
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert ["cia-tnf-tof-igu-allocation-key.csv", "cia-tnf-tof-igu-allocation-key.xlsx",
-            "cia-tnf-tof-igu-balance.csv", "cia-tnf-tof-igu-blinded-list.csv",
+            "cia-tnf-tof-igu-balance.csv", "cia-tnf-tof-igu-blinded-list.csv", "cia-tnf-tof-igu-blinded-list.xlsx",
             "cia-tnf-tof-igu-envelopes.pdf"] == names
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
@@ -241,7 +251,7 @@ def test_command_writes_the_five_files_and_never_replaces_them(tmp_path, capsys)
     assert before == {p.name: p.read_bytes() for p in out.iterdir()}
     assert 0 == main([*RATS, "-o", str(out), "--force", "--seed", "2026"])
     backups = [p for p in out.iterdir() if ".backup-" in p.name]
-    assert 5 == len(backups)
+    assert 6 == len(backups)
     key = next(p for p in backups if p.name.startswith("cia-tnf-tof-igu-allocation-key.backup-") and
                p.suffix == ".csv")
     assert before["cia-tnf-tof-igu-allocation-key.csv"] == key.read_bytes()

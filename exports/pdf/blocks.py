@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from attrs import field, frozen
+
+if TYPE_CHECKING:
+    from planner.sizing import Curve
 
 SpanKind = Literal["plain", "strong", "muted", "tbc", "cite", "rule", "warn"]
 
@@ -169,11 +172,18 @@ class PathwayFigure:
 
 
 @frozen
+class PowerCurveFigure:
+    """The power curve of the protocol's sample-size calculation (:func:`planner.sizing.curve`)."""
+
+    curve: Curve
+
+
+@frozen
 class Figure:
     """A numbered figure with its caption."""
 
     caption: str
-    figure: SchemaFigure | PathwayFigure
+    figure: SchemaFigure | PathwayFigure | PowerCurveFigure
 
 
 Block: TypeAlias = Para | Bullets | Numbered | Table | Figure

@@ -183,9 +183,9 @@ def _stats_sections(p: Protocol, cite: Cite, n: str) -> tuple[Section, ...]:
     missing = Para(t(strong("Not given."), " The protocol does not state this yet."), "tbc_note")
     return (
         Section("sample_size", f"{n}.1", "Sample size",
-                (d.sample_size_table(p.sample_size, cite),) if p.sample_size else (missing,)),
+                d.sample_size_blocks(p, cite) if p.sample_size else (missing,)),
         Section("randomisation", f"{n}.2", "Randomisation",
-                (d.randomisation_table(p.randomisation, cite),) if p.randomisation else (missing,)),
+                d.randomisation_blocks(p.randomisation, cite) if p.randomisation else (missing,)),
         Section("blinding", f"{n}.3", "Blinding", (d.blinding_table(p.blinding),) if p.blinding else (missing,)),
         Section("analysis", f"{n}.4", "Statistical analysis",
                 (d.statistics_table(p.statistics),) if p.statistics else (missing,)),

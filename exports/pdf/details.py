@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from exports.pdf.blocks import Entry, FindingRow, Numbered, Span, Table, TbcItem, Text
+from exports.pdf.blocks import (
+    Block,
+    Entry,
+    Figure,
+    FindingRow,
+    Numbered,
+    Para,
+    PowerCurveFigure,
+    Span,
+    Table,
+    TbcItem,
+    Text,
+)
 from exports.pdf.spans import Cite, join, muted, rule, strong, t, value
 from exports.pdf.tables import day_text, kv_table
 from planner.model import (
     MODALITY,
+    TBC,
     AnimalDetails,
     Blinding,
     ClinicalPopulation,
@@ -15,6 +28,7 @@ from planner.model import (
     Pathway,
     Protocol,
     Randomisation,
+    RandomisationMethod,
     SampleSize,
     Statistics,
 )
@@ -130,15 +144,70 @@ def sample_size_table(s: SampleSize, cite: Cite) -> Table:
     return kv_table("sample_size", "Sample size", rows)
 
 
+def sample_size_blocks(p: Protocol, cite: Cite) -> tuple[Block, ...]:
+    """The sample-size table, then — when the protocol states every input — the calculation and its power curve."""
+    assert p.sample_size is not None
+    table = sample_size_table(p.sample_size, cite)
+    from planner.power import PowerError, power_at
+    from planner.sizing import curve, for_protocol
+
+    try:
+        sizing = for_protocol(p)
+    except PowerError:
+        sizing = None
+    if sizing is None or not sizing.stated():
+        return (table, Para(t("No power curve: the protocol does not state every input of the calculation "
+                              "(test, effect size, alpha, and the power or the number). ",
+                              "protocol-planner sample-size lists what is missing."), "note"))
+    c = sizing.calculation
+    per = sorted(set(c.analysed))
+    analysed = f"{per[0]} per group" if len(per) == 1 else " + ".join(map(str, c.analysed))
+    enrolled = sorted(set(c.enrolled))
+    enrol = f"{enrolled[0]} per group" if len(enrolled) == 1 else " + ".join(map(str, c.enrolled))
+    achieved = power_at(c.design, c.effect_size, c.alpha, c.analysed)
+    found = {"number": f"{analysed} analysed ({c.total} in all, power {achieved:.3f})",
+             "detectable effect": f"the smallest effect detected is {sizing.index} = {c.effect_size:.2f}",
+             "power": f"the power is {c.power:.2f}"}[c.solved.value]
+    text = t(strong("Calculation: "),
+             f"{sizing.method}, {c.design.test.value}, {sizing.index} = {c.effect_size:.2f}, two-sided α = {c.alpha:g}, "
+             f"power {c.power:.2f}: {found}; {enrol} enrolled ({c.total_enrolled} in all) for an attrition of "
+             f"{c.attrition:g}.", cite(sizing.effect_source) if sizing.effect_source else None)
+    caption = ("Power against the number analysed and against the effect size, with the planned point marked "
+               f"({sizing.method}, two-sided α = {c.alpha:g}).")
+    return (table, Para(text), Figure(caption, PowerCurveFigure(curve(sizing))))
+
+
+NO_KEY_HOLDER = TBC("the protocol does not say who holds the allocation key")
+NO_CONCEALMENT = TBC("the protocol does not say how the allocation is concealed until assignment")
+SEED_KEPT = ("recorded with the allocation key, not printed here: the list can be regenerated from the seed, "
+             "so it stays with the key holder")
+LIST_KEPT = ("This protocol describes how allocation is generated and concealed, never the allocation itself. The "
+             "unblinded allocation key (protocol-planner randomise) is held by the key holder only; "
+             "investigators receive only the blinded list of sequence numbers, or for animals their codes and "
+             "the processing and assessment orders.")
+
+
+def randomisation_blocks(r: Randomisation, cite: Cite) -> tuple[Block, ...]:
+    """The randomisation table, and for a randomised study the note that the list itself is kept elsewhere."""
+    table = randomisation_table(r, cite)
+    if r.method is RandomisationMethod.NONE:
+        return (table,)
+    return (table, Para(t(LIST_KEPT), "note"))
+
+
 def randomisation_table(r: Randomisation, cite: Cite) -> Table:
+    randomised = r.method is not RandomisationMethod.NONE
+    seed = value(r.seed) if not isinstance(r.seed, int) else t(SEED_KEPT)
     rows: list[tuple[str, Text]] = [
         ("Method", t(value(r.method), cite(r.source))),
         ("Description", t(r.description)),
         ("Block size", value(r.block_size)),
         ("Strata", value(r.strata)),
-        ("Seed", value(r.seed)),
-        ("Allocation concealment", value(r.concealment)),
+        ("Seed", seed),
+        ("Allocation concealment", value(NO_CONCEALMENT if r.concealment is None and randomised else r.concealment)),
     ]
+    if randomised:
+        rows.append(("Allocation key held by", value(r.key_holder if r.key_holder is not None else NO_KEY_HOLDER)))
     if r.block_sizes:  # only when stated, so documents without them are unchanged
         rows.insert(3, ("Block sizes (drawn at random)", value(", ".join(map(str, r.block_sizes)))))
     if r.blocking_factor:

@@ -32,7 +32,19 @@ from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from exports.pdf import figures
-from exports.pdf.blocks import Block, Bullets, Document, Figure, Numbered, Para, PathwayFigure, Section, Span, Table
+from exports.pdf.blocks import (
+    Block,
+    Bullets,
+    Document,
+    Figure,
+    Numbered,
+    Para,
+    PathwayFigure,
+    PowerCurveFigure,
+    Section,
+    Span,
+    Table,
+)
 from exports.pdf.styles import GRID, HEAD_BG, TBC_FG, ZEBRA, Styles
 from exports.pdf.text import CELL_CHARS, SHORT_CHARS, TITLE_CHARS, clean, markup, plain
 from exports.pdf.typeface import FONT
@@ -278,6 +290,10 @@ class Renderer:
         if isinstance(f.figure, PathwayFigure):
             items.append(Graphic(figures.pathway_drawing(f.figure, self.width, max_h)))
             items.append(Graphic(figures.legend_drawing(figures.used_kinds(f.figure), self.width)))
+        elif isinstance(f.figure, PowerCurveFigure):
+            from exports import power_curve
+
+            items.append(Graphic(power_curve.drawing(f.figure.curve, min(self.width, power_curve.WIDTH))))
         else:
             items.append(Graphic(figures.schema_drawing(f.figure, self.width, max_h)))
         items[0].spaceBefore = 6

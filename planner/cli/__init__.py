@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from planner import __version__
-from planner.cli import build, catalog, check, crf, export, participants, randomise, scaffold
+from planner.cli import build, catalog, check, crf, export, participants, randomise, sample_size, scaffold
 from planner.cli.common import BadInput, Refused
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
@@ -30,6 +30,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     crf.register,
     build.register,
     randomise.register,
+    sample_size.register,
 )
 
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 IN_USE = "an allocation list may already be in use"
 
-SUFFIXES = ("-allocation-key.csv", "-allocation-key.xlsx", "-blinded-list.csv", "-envelopes.pdf", "-balance.csv")
+SUFFIXES = ("-allocation-key.csv", "-allocation-key.xlsx", "-blinded-list.csv", "-blinded-list.xlsx",
+            "-envelopes.pdf", "-balance.csv")
 """The files ``randomise`` writes, after the protocol id."""
 
 
@@ -34,7 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "randomise", help="generate the allocation list: key, blinded list, sealed envelopes, balance",
         description="Generate the randomisation list of a protocol: the unblinded allocation key (CSV and XLSX) "
-                    "for the person who holds it, a blinded list for the investigators, sealed-envelope pages "
+                    "for the person who holds it, a blinded list for the investigators (CSV and XLSX), "
+                    "sealed-envelope pages "
                     "(PDF) and a balance report. Values the protocol leaves to be confirmed are given as "
                     "options and recorded in the key as given on the command line; see docs/randomisation.md.")
     p.add_argument("protocol", metavar="ID|PATH")
@@ -103,7 +105,7 @@ def outputs(allocation: Allocation, folder: Path) -> list[tuple[Path, bytes]]:
     pdf = io.BytesIO()
     envelopes.write(allocation, pdf)
     data = (tables.key_csv(allocation), tables.key_xlsx(allocation), tables.blinded_csv(allocation),
-            pdf.getvalue(), tables.balance_csv(allocation))
+            tables.blinded_xlsx(allocation), pdf.getvalue(), tables.balance_csv(allocation))
     return [(folder / f"{pid}{suffix}", content) for suffix, content in zip(SUFFIXES, data, strict=True)]
 
 

@@ -78,7 +78,10 @@ class Randomisation:
     each. ``blocking_factor`` names the nuisance variable whose units are the
     blocks in an animal study (``cage``, ``batch``, ``litter``): the block size
     is then the number of animals per unit. ``planner.allocation`` generates
-    the list.
+    the list. ``key_holder`` is who holds the unblinded allocation key and
+    releases allocations (a trial statistician, or for an animal study someone
+    outside the experiment, as the NC3Rs EDA advises); ``concealment`` is how
+    the allocation stays hidden until assignment (SPIRIT 16b).
     """
 
     method: RandomisationMethod | TBC
@@ -90,6 +93,7 @@ class Randomisation:
     source: str | None = None
     block_sizes: tuple[int, ...] = tuple_field(validator=each_at_least(1))
     blocking_factor: str | None = field(default=None, validator=non_empty())
+    key_holder: str | TBC | None = field(default=None, validator=non_empty())
 
 
 class Masking(enum.StrEnum):
