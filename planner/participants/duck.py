@@ -40,7 +40,7 @@ from sqlglot import exp
 from planner.expr.sql.compile import SqlCompiler, Unexpressible
 from planner.expr.sql.engine import COLUMN_TYPES
 from planner.expr.sql.query import render
-from planner.model import Category, Criterion, DataType, Item, Protocol
+from planner.model import Criterion, DataType, Item, Protocol
 from planner.participants.build import (
     _Builder,
     _columns,
@@ -62,6 +62,7 @@ from planner.participants.screening import (
     _absent,
 )
 from planner.participants.sources import _DELIMITERS
+from planner.participants.sqlscreen import criterion_code, log_columns
 
 if TYPE_CHECKING:
     import duckdb
@@ -484,7 +485,8 @@ class DuckScreener:
         con.execute(f"CREATE OR REPLACE TEMP VIEW cand AS SELECT *{''.join(', ' + x for x in flags)} FROM candidates")
         types = {n: COLUMN_TYPES[it.type] for n, it in table.columns.items()}
         types.update({_exists(f, k): "BOOLEAN" for f, ks in table.logs.items() for k in ks})
-        compiler = SqlCompiler(_rule_columns(table), None, self.reference.unit_of)
+        compiler = SqlCompiler(_rule_columns(table), None, self.reference.unit_of,
+                               log_columns(table.columns, table.logs, Layout(self.protocol, "candidates")))
         outputs: list[str] = [f"c.{ROW}", f"c.{PID}"]
         joins: list[str] = []
         status_sql: list[str] = []
@@ -554,14 +556,14 @@ class DuckScreener:
                                tuple(notes), table.sheet.unit)
 
     def _compiled(self, c: Criterion, compiler: SqlCompiler) -> str | None:
-        """The criterion's status code (0 passed, 1 failed, 2 unknown) in SQL, or ``None`` where the backend cannot write it."""
-        assert c.rule is not None
+        """The criterion's status code (0 passed, 1 failed, 2 unknown) in SQL, or ``None`` where the backend cannot write it.
+
+        The same expression ``screen --sql`` prints (:func:`planner.participants.sqlscreen.criterion_code`).
+        """
         try:
-            holds = render(compiler.condition(c.rule))
+            return render(criterion_code(c, compiler))
         except Unexpressible:
             return None
-        fail = f"NOT ({holds})" if c.category is Category.INCLUSION else f"({holds})"
-        return f"CASE WHEN {fail} THEN 1 WHEN NOT {fail} THEN 0 ELSE 2 END"
 
 
 EXISTS = "__exists"
