@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``screen`` and ``monitor`` to the command line."""
     p = sub.add_parser("screen", help="screen candidates against a protocol's eligibility criteria",
                        description="Give each candidate eligible, ineligible or incomplete, with the deciding "
-                                   "criteria and the missing items. CANDIDATES is a .csv, .xlsx or .json file "
-                                   "(see docs/participants.md).")
+                                   "criteria and the missing items. CANDIDATES is a .csv, .xlsx, .json, .jsonl "
+                                   "(one object per line) or .parquet file (see docs/participants.md).")
     p.add_argument("protocol", metavar="PROTOCOL", help="a shipped protocol id or a protocol YAML/JSON file")
     p.add_argument("candidates", metavar="CANDIDATES", nargs="?",
                    help="candidate file: one row per candidate (optional with --sql)")
@@ -69,7 +69,7 @@ def _outputs(p: argparse.ArgumentParser) -> None:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     """``screen PROTOCOL CANDIDATES``."""
-    from planner.participants import report, screen
+    from planner.participants import Sheet, report, screen
 
     if getattr(args, "sql", None) is not None:
         return _print_sql(args)
@@ -79,6 +79,12 @@ def cmd_screen(args: argparse.Namespace) -> int:
     protocol = resolve_protocol(args.protocol)
     if getattr(args, "engine", "python") == "duckdb":
         result = _screen_duckdb(protocol, args.candidates)
+    elif args.candidates.lower().endswith(".parquet"):  # the reference screens what DuckDB read
+        from planner.participants.duck import participants
+
+        table = _duck_table(protocol, args.candidates)
+        s = table.sheet
+        result = screen(protocol, Sheet(s.source, s.kind, participants(table), s.items, s.notes, s.unit))
     else:
         result = screen(protocol, _read(protocol, args.candidates, "candidates"))
     if output is not None:

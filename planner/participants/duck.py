@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
@@ -125,7 +125,7 @@ def load(protocol: Protocol, data: bytes, source: str, fmt: Format | Literal["pa
         fmt = "parquet"
     fmt = fmt or detect_format(source, data)
     con = connection if connection is not None else connect()
-    if fmt in ("csv", "parquet") and (fmt == "parquet" or not _needs_reference(data)):
+    if fmt in ("csv", "parquet", "jsonl") and (fmt != "csv" or not _needs_reference(data)):
         import os
         import tempfile
 
@@ -133,7 +133,8 @@ def load(protocol: Protocol, data: bytes, source: str, fmt: Format | Literal["pa
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            table = _in_place(protocol, path, source, fmt, con)
+            table = _load_json_lines(protocol, path, source, con) if fmt == "jsonl" else _in_place(
+                protocol, path, source, fmt, con)  # type: ignore[arg-type]
         finally:
             os.unlink(path)
         if table is not None:
@@ -151,8 +152,20 @@ def load_path(protocol: Protocol, path: str, source: str,
         table = _in_place(protocol, path, source, fmt, con)
         if table is not None:
             return table
+    if detect_format(path) == "jsonl":
+        table = _load_json_lines(protocol, path, source, con)
+        if table is not None:
+            return table
+        with open(path, "rb") as f:
+            return from_sheet(protocol, read(protocol, f.read(), source, "candidates", "jsonl"), con)
     with open(path, "rb") as f:
         return load(protocol, f.read(), source, None if fmt is None else "csv", con)
+
+
+def _load_json_lines(protocol: Protocol, path: str, source: str, con: duckdb.DuckDBPyConnection) -> Table | None:
+    from planner.participants.duck_json import load_json_lines
+
+    return load_json_lines(protocol, path, source, con)
 
 
 class _NotPlain(ValueError):
@@ -220,8 +233,12 @@ def _in_place(protocol: Protocol, path: str, source: str, fmt: Literal["csv", "p
 
 
 def _typed(protocol: Protocol, con: duckdb.DuckDBPyConnection, source: str, header: Sequence[object],
-           unit: Literal["row", "record"]) -> Table:
-    """The raw table ``raw`` (columns ``c0``…, all text or Parquet types) checked and typed as ``candidates``."""
+           unit: Literal["row", "record"], decode: Callable[[object], object] | None = None) -> Table:
+    """The raw table ``raw`` (columns ``c0``…, all text or Parquet types) checked and typed as ``candidates``.
+
+    ``decode`` turns a raw cell into the value the reference reader would
+    give the converter (JSON text into its Python value).
+    """
     layout = Layout(protocol, "candidates")
     b = _Builder(layout, source, unit)
     columns = _columns(b, header)
@@ -259,7 +276,8 @@ def _typed(protocol: Protocol, con: duckdb.DuckDBPyConnection, source: str, head
         typed[name] = (col.item, raw_cols[j], j)
         if col.index is not None:
             forms.setdefault(col.form.id, []).append((col.index, name))
-        _convert_column(con, layout, col, raw_cols[j], name, lambda r, m, j=j, t=text: problem(r, j, t, m))
+        _convert_column(con, layout, col, raw_cols[j], name, lambda r, m, j=j, t=text: problem(r, j, t, m),
+                        decode)
     if key is not None:
         c, j, text = key
         for (r,) in con.execute(f"SELECT {ROW} FROM rows WHERE {_blank_sql(c)} ORDER BY {ROW}").fetchall():
@@ -341,13 +359,13 @@ def _refused(con: duckdb.DuckDBPyConnection, c: str, check: Any) -> Iterator[tup
 
 
 def _convert_column(con: duckdb.DuckDBPyConnection, layout: Layout, col: ItemColumn, c: str, name: str,
-                    problem: Any) -> None:
+                    problem: Any, decode: Callable[[object], object] | None = None) -> None:
     """Each distinct value of raw column ``c`` converted once by the reference converter, as table ``_map_c``."""
     codelist = layout.codelist(col.item)
     raws, values = [], []
     for (raw,) in con.execute(f"SELECT DISTINCT {c} FROM rows").fetchall():
         try:
-            value = convert(raw, col.item, codelist, col.factor)
+            value = convert(raw if decode is None else decode(raw), col.item, codelist, col.factor)
         except CellError as err:
             for (r,) in con.execute(f"SELECT {ROW} FROM rows WHERE {c} IS NOT DISTINCT FROM ? ORDER BY {ROW}",
                                     [raw]).fetchall():
