@@ -551,15 +551,19 @@ class DuckScreener:
                  f"ORDER BY c.{ROW}")
         verdicts = (Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.INCOMPLETE)
         results_out: list[Screening] = []
+        order = [s.derivation.id for s in self.reference.derivations._steps]
+        explained: dict[tuple[Any, ...], tuple[tuple[CriterionResult, ...], tuple[str, ...]]] = {}
         for row in con.execute(query).fetchall():
             n, participant, *pids, v = row
-            crit = tuple(e[2][p if p is not None else 0] for e, p in zip(explain, pids, strict=True))
-            merged: dict[str, str] = {}
-            for e, p in zip(explain, pids, strict=True):
-                merged.update(e[3].get(p if p is not None else 0, {}))
-            order = [s.derivation.id for s in self.reference.derivations._steps]
-            shown = tuple(f"{d}: {merged[d]}" for d in order if d in merged)
-            results_out.append(Screening(participant, n, verdicts[v], crit, shown))
+            key = tuple(pids)
+            found = explained.get(key)
+            if found is None:  # the first candidate with these profiles: their explanation, shared by the others
+                crit = tuple(e[2][p if p is not None else 0] for e, p in zip(explain, pids, strict=True))
+                merged: dict[str, str] = {}
+                for e, p in zip(explain, pids, strict=True):
+                    merged.update(e[3].get(p if p is not None else 0, {}))
+                found = explained[key] = (crit, tuple(f"{d}: {merged[d]}" for d in order if d in merged))
+            results_out.append(Screening(participant, n, verdicts[v], *found))
         notes: list[str] = []
         if not self.protocol.eligibility:
             notes.append("the protocol states no eligibility criteria: no candidate can be found ineligible")
