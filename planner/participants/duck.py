@@ -504,7 +504,8 @@ class DuckScreener:
         types = {n: COLUMN_TYPES[it.type] for n, it in table.columns.items()}
         types.update({_exists(f, k): "BOOLEAN" for f, ks in table.logs.items() for k in ks})
         compiler = SqlCompiler(_rule_columns(table), None, self.reference.unit_of,
-                               log_columns(table.columns, table.logs, Layout(self.protocol, "candidates")))
+                               log_columns(table.columns, table.logs, Layout(self.protocol, "candidates")), None,
+                               {d.id: d for d in self.protocol.derivations})
         outputs: list[str] = [f"c.{ROW}", f"c.{PID}"]
         joins: list[str] = []
         status_sql: list[str] = []

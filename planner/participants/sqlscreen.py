@@ -11,8 +11,9 @@ else eligible. DuckDB screening runs the same status expressions
 (:class:`planner.participants.duck.DuckScreener`); ``screen --sql DIALECT``
 prints the whole query for a warehouse (:func:`screening_query`).
 
-A criterion the backend cannot write (a derived score, for now) is a
-*gap*: the query gives it status ``not in this query`` and counts it as
+Derived values (published scores, expression derivations) are compiled
+too (:mod:`planner.expr.sql.derived`). A criterion the backend cannot write
+is a *gap*: the query gives it status ``not in this query`` and counts it as
 unknown, so the query never calls a candidate eligible or ineligible where
 the reference would not — it says incomplete instead — and the gaps are
 named in the query's leading comment.
@@ -135,7 +136,8 @@ def screening_query(protocol: Protocol, columns: Mapping[str, Item], logs: Mappi
     reference = Screener(protocol)
     compiler = SqlCompiler({names[n]: it for n, it in plain.items()}, today,
                            {**reference.unit_of, **{names[n]: reference.unit_of.get(n) for n in plain}},
-                           log_columns(columns, logs, layout, names))
+                           log_columns(columns, logs, layout, names), None,
+                           {d.id: d for d in protocol.derivations})
     inner: list[exp.Expr] = [exp.column(key, quoted=True)]
     outer: list[exp.Expr] = [exp.column(key, quoted=True)]
     codes: list[exp.Expr] = []
@@ -144,9 +146,7 @@ def screening_query(protocol: Protocol, columns: Mapping[str, Item], logs: Mappi
         try:
             code = criterion_code(c, compiler)
         except Unexpressible as err:
-            derived = sorted(set(c.rule.refs() if c.rule is not None else ()) & set(layout.derived))
-            gaps.append((c.id, f"it reads the derived score {', '.join(derived)}, which the SQL backend does not "
-                               "compute yet" if derived else str(err)))
+            gaps.append((c.id, str(err)))
             code = exp.Literal.number(GAP)
         inner.append(exp.alias_(code, c.id, quoted=True))
         column = exp.column(c.id, quoted=True)

@@ -69,9 +69,8 @@ def test_the_printed_query_parses_back_in_its_dialect(capsys, dialect):
     tree = sqlglot.parse_one(text, read=dialect)
     assert text.rstrip("\n") == tree.sql(dialect=dialect, pretty=True)
     assert "prior_therapy_2_mechanism_class" in text  # the count is in the query, over the record columns
-    assert "I2: it reads the derived score ra_2010_score" in text  # the gap is said in the query itself
-    assert ["note: criterion I2 is not in the query (counted as unknown there): it reads the derived score "
-            "ra_2010_score, which the SQL backend does not compute yet"] == err.splitlines()
+    assert "ra_serology" in text  # and the 2010 RA score, from its formula tree
+    assert "not in this query (" not in text and "" == err  # every criterion is in it
 
 
 def test_without_a_file_the_query_reads_every_item_and_the_records_asked_for(capsys):
@@ -108,30 +107,42 @@ def _expected(protocol, data: bytes, gaps: set[str]) -> dict[str, tuple[str, ...
     return out
 
 
-def test_on_duckdb_the_printed_query_gives_the_reference_statuses_and_verdicts(capsys, dbt, tmp_path):
-    data = candidates_csv(dbt, 3_000, seed=21)
+@pytest.mark.parametrize("protocol_id", ["dbt-refractory", "ssc-digital-ulcer"])
+def test_on_duckdb_the_printed_query_gives_the_reference_statuses_and_verdicts(capsys, tmp_path, protocol_id):
+    """Counts over records and derived scores (the 2010 RA and 2013 SSc scores) included: nothing left out."""
+    from protocols import REGISTRY
+
+    protocol = REGISTRY[protocol_id]()
+    data = candidates_csv(protocol, 3_000, seed=21)
     path = tmp_path / "generated.csv"
     path.write_bytes(data)
-    text = printed(capsys, "dbt-refractory", str(path), "--sql", "duckdb")
-    got, want = _run_on_duckdb(dbt, data, text), _expected(dbt, data, {"I2"})
+    text = printed(capsys, protocol_id, str(path), "--sql", "duckdb")
+    got, want = _run_on_duckdb(protocol, data, text), _expected(protocol, data, set())
     assert want == got
-    verdicts = {v[-1] for v in want.values()}
-    assert {"ineligible", "incomplete"} <= verdicts
+    assert {"eligible", "ineligible", "incomplete"} == {v[-1] for v in want.values()}
 
 
-def test_with_every_criterion_in_the_query_the_verdicts_are_the_reference_verdicts(capsys, dbt, tmp_path):
-    """dbt-refractory without its derived-score criterion: nothing is left out, the verdict is the reference's."""
+def test_a_criterion_the_query_cannot_hold_is_named_and_counted_as_unknown(capsys, dbt, tmp_path):
+    """A count used in arithmetic is not written in SQL: that criterion is left out, and the verdicts stay safe."""
+    from planner.expr import parse
+    from planner.model import Category, Criterion
     from planner.participants.sqlscreen import printed as print_query
     from planner.participants.sqlscreen import screening_query
 
-    protocol = attrs.evolve(dbt, eligibility=tuple(c for c in dbt.eligibility if c.id != "I2"))
+    extra = Criterion("E9", Category.EXCLUSION, "More than two prior therapies.",
+                      rule=parse("count(prior_therapy) + 1 > 3"))
+    protocol = attrs.evolve(dbt, eligibility=(*dbt.eligibility, extra))
     data = candidates_csv(protocol, 3_000, seed=22)
     table = load(protocol, data, "generated.csv")
     query = screening_query(protocol, dict(table.columns), dict(table.logs))
-    assert () == query.gaps
-    got, want = _run_on_duckdb(protocol, data, print_query(query, "duckdb")), _expected(protocol, data, set())
+    assert ["E9"] == [cid for cid, _ in query.gaps]
+    text = print_query(query, "duckdb")
+    assert "E9: count(prior_therapy) + 1 > 3" in text or "E9: count(prior_therapy)" in text
+    got, want = _run_on_duckdb(protocol, data, text), _expected(protocol, data, {"E9"})
     assert want == got
-    assert {"eligible", "ineligible", "incomplete"} == {v[-1] for v in want.values()}
+    reference = {s.participant: s.verdict.value for s in screen(protocol, read_candidates(protocol, data, "g.csv")).results}
+    for pid, row in got.items():  # never eligible or ineligible where the reference is not
+        assert row[-1] == reference[pid] or row[-1] == "incomplete"
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "python"])

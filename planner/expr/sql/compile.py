@@ -46,7 +46,7 @@ from sqlglot import exp
 
 from planner.expr.logic import literal_value
 from planner.expr.nodes import And, Arith, Between, Call, Cmp, Count, Expr, In, Lit, Not, Or, Ref
-from planner.model import DataType, Item
+from planner.model import DataType, Derivation, Item
 
 Kind = Literal["bool", "int", "real", "date", "text"]
 _NUMBER = ("int", "real")
@@ -168,13 +168,35 @@ class SqlCompiler:
 
     def __init__(self, items: Mapping[str, Item], today: dt.date | None = None,
                  units: Mapping[str, str | None] | None = None, logs: Mapping[str, LogColumns] | None = None,
-                 columns: Mapping[str, str | None] | None = None) -> None:
+                 columns: Mapping[str, str | None] | None = None,
+                 derivations: Mapping[str, Derivation] | None = None) -> None:
         self.items = items
         self.today = today
         self.units = units if units is not None else {
             name: (it.unit if isinstance(it.unit, str) else None) for name, it in items.items()}
         self.logs = logs
         self.columns = columns
+        self.derivations = derivations or {}
+        self._values: Mapping[str, Typed] | None = None
+        self._busy: frozenset[str] = frozenset()
+
+    def column(self, name: str) -> Typed | None:
+        """An item's column, typed; ``None`` when the table has no such item."""
+        if name not in self.items:
+            return None
+        return self._ref(Ref(name), None)
+
+    def with_values(self, values: Mapping[str, Typed]) -> SqlCompiler:
+        """A compiler whose names are ``values`` (a score's parameters), nothing else."""
+        inner = SqlCompiler({}, self.today, {}, None, None)
+        inner._values = values
+        return inner
+
+    def nested(self, busy: frozenset[str]) -> SqlCompiler:
+        """This compiler, inside the derivations ``busy`` (so that one reading itself is refused)."""
+        inner = SqlCompiler(self.items, self.today, self.units, self.logs, self.columns, self.derivations)
+        inner._busy = busy
+        return inner
 
     def condition(self, e: Expr) -> exp.Expr:
         """The three-valued truth of ``e``: a boolean SQL expression, ``NULL`` when unknown."""
@@ -213,6 +235,14 @@ class SqlCompiler:
 
     def _ref(self, e: Ref, subject: Expr | None) -> Typed:
         name = e.name
+        if self._values is not None:
+            if name not in self._values:
+                raise Unexpressible(e, "not an input of the score")
+            return self._values[name]
+        if name not in self.items and name in self.derivations:
+            from planner.expr.sql.derived import compile_derivation
+
+            return compile_derivation(self, self.derivations[name], self._busy)
         if name not in self.items and "." in name and name.rpartition(".")[2] in self.items:
             name = name.rpartition(".")[2]  # as the reference reads ``form.item`` from a record of the form
         item = self.items.get(name)
