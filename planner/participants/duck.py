@@ -394,10 +394,12 @@ def from_sheet(protocol: Protocol, sheet: Sheet, connection: duckdb.DuckDBPyConn
         for form_id, records in p.logs.items():
             form = layout.logs[form_id]
             logs.setdefault(form_id, set())
-            for i, _ in enumerate(records or (), 1):
+            for i, rec in enumerate(records or (), 1):
                 logs[form_id].add(i)
                 for it in form.items:
                     columns.setdefault(f"{form_id}[{i}].{it.name}", it)
+                if all(v is None for v in rec.values()):  # a record with no values: there all the same
+                    columns.setdefault(f"{form_id}[{i}].{RECORD}", Item("record_given", "record given", DataType.BOOLEAN))
     for form_id in logs:
         columns[form_id] = Item(form_id, form_id, DataType.BOOLEAN)
     names = list(columns)
@@ -416,6 +418,9 @@ def _log_items(layout: Layout, logs: Mapping[str, object]) -> dict[str, tuple[st
 
 
 def _cell(p: Participant, name: str, item: Item) -> Any:
+    if name.endswith(f"].{RECORD}"):  # true when the record is there, even with no values
+        form_id, rest = name.split("[", 1)
+        return True if int(rest.split("]", 1)[0]) <= len(p.logs.get(form_id) or ()) else None
     if "[" not in name:
         if name in p.logs:  # a log form's own column: "none" is true, not recorded is NULL
             return True if p.logs[name] == () else None
@@ -590,6 +595,11 @@ class DuckScreener:
 
 
 EXISTS = "__exists"
+RECORD = "__record"
+"""A column ``form[k].__record`` of a table read by the reference (JSON, XLSX): record ``k`` is given, even empty.
+
+The wide layout of CSV cannot hold a record with no values; JSON can (``[{}]``), and the reference counts it.
+"""
 
 
 def _exists(form_id: str, k: int) -> str:
@@ -631,7 +641,8 @@ def participants(table: Table) -> tuple[Participant, ...]:
             records = []
             for k in indexes:
                 rec = {it: cells.get(f"{form_id}[{k}].{it}") for it in items}
-                if any(f"{form_id}[{k}].{it}" in cells and v is not None for it, v in rec.items()):
+                if cells.get(f"{form_id}[{k}].{RECORD}") or any(
+                        f"{form_id}[{k}].{it}" in cells and v is not None for it, v in rec.items()):
                     records.append(rec)
             logs[form_id] = tuple(records) if records else (() if cells.get(form_id) else None)
         out.append(Participant(pid, row, plain, logs))

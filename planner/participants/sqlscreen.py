@@ -32,6 +32,9 @@ from planner.expr.sql.engine import COLUMN_TYPES
 from planner.model import Category, Criterion, DataType, Item, Protocol
 from planner.participants.layout import Layout
 
+RECORD = "__record"
+"""As :data:`planner.participants.duck.RECORD`."""
+
 PASSED, FAILED, UNKNOWN, GAP, ASSESSED = 0, 1, 2, 3, 4
 """Status codes in the query (the first three as :data:`planner.participants.duck._STATUS`)."""
 
@@ -78,6 +81,8 @@ def log_columns(columns: Mapping[str, Item], logs: Mapping[str, Sequence[int]], 
         records = []
         for k in indexes:
             cols = {it.name: f"{form_id}[{k}].{it.name}" for it in form.items if f"{form_id}[{k}].{it.name}" in columns}
+            if f"{form_id}[{k}].{RECORD}" in columns:  # a record given with no values (JSON): there all the same
+                cols[RECORD] = f"{form_id}[{k}].{RECORD}"
             if cols:
                 records.append({n: (names or {}).get(c, c) for n, c in cols.items()})
         none = form_id if form_id in columns else None

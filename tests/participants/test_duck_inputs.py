@@ -260,3 +260,19 @@ def test_a_planted_error_exits_2_with_one_line_each(dbt, tmp_path, capsys, suffi
     assert (6 if suffix == ".jsonl" else 4) == len(err)
     assert all(line.startswith(f"error: {path}, ") for line in err)
     assert "Traceback" not in "\n".join(err)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_record_given_with_no_values_counts_as_the_reference_counts_it(dbt, tmp_path, suffix):
+    """JSON can give a log record with no values (``[{}]``); the wide layout cannot, so the table says it is there."""
+    objects = [{"participant": "D1", "diagnosis": "PsA", "sex": "M", "prior_therapy": [{}]},
+               {"participant": "D2", "diagnosis": "PsA", "sex": "M",
+                "prior_therapy": [{"failed": True, "mechanism_class": "TNF"}, {}, {"failed": None}]},
+               {"participant": "D3", "diagnosis": "RA", "sex": "F", "prior_therapy": [{"failed": True}, {"agent": None}]}]
+    data = (json.dumps(objects) if suffix == ".json" else "\n".join(json.dumps(o) for o in objects) + "\n").encode()
+    path = tmp_path / f"c{suffix}"
+    path.write_bytes(data)
+    want = screen(dbt, read_candidates(dbt, data, path.name))
+    got = DuckScreener(dbt).screen(load_path(dbt, str(path), path.name))
+    assert want == got
+    assert "failed" == str(want.results[0].criteria[3].status)  # one record, no class: fewer than two classes
