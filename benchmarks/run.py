@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_startup.py", ("--runs", "30")),
     ("bench_screen.py", ("--runs", "3")),
+    ("bench_duckdb.py", ("--runs", "3", "--python-runs", "1")),
     ("bench_crf.py", ("--runs", "3", "--reads", "10")),
     ("bench_pdf.py", ("--runs", "3")),
     ("bench_build.py", ("--runs", "3")),

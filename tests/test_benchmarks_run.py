@@ -17,6 +17,7 @@ BENCH = Path(__file__).parents[1] / "benchmarks"
 TINY = {
     "bench_startup.py": ("--runs", "1"),
     "bench_screen.py": ("--n", "2000", "--pool", "500", "--sample", "200", "--runs", "1"),
+    "bench_duckdb.py": ("--n", "300", "--runs", "1", "--python-runs", "1"),
     "bench_crf.py": ("--forms", "2", "--items", "5", "--visits", "2", "--runs", "1", "--reads", "1",
                      "--workbooks", "1", "--batch", "1", "--baseline-reads", "1"),
     "bench_pdf.py": ("--runs", "1", "--scale", "0.05"),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from planner.model import Protocol
     from planner.participants import MonitoringReport, ScreeningReport, Sheet
+    from planner.participants.duck import Table
     from planner.participants.records import Kind
 
 OUTPUT_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -32,13 +33,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``screen`` and ``monitor`` to the command line."""
     p = sub.add_parser("screen", help="screen candidates against a protocol's eligibility criteria",
                        description="Give each candidate eligible, ineligible or incomplete, with the deciding "
-                                   "criteria and the missing items. CANDIDATES is a .csv, .xlsx or .json file "
-                                   "(see docs/participants.md).")
+                                   "criteria and the missing items. CANDIDATES is a .csv, .xlsx, .json, .jsonl "
+                                   "(one object per line) or .parquet file (see docs/participants.md).")
     p.add_argument("protocol", metavar="PROTOCOL", help="a shipped protocol id or a protocol YAML/JSON file")
-    p.add_argument("candidates", metavar="CANDIDATES", help="candidate file: one row per candidate")
+    p.add_argument("candidates", metavar="CANDIDATES", nargs="?",
+                   help="candidate file: one row per candidate (optional with --sql)")
     p.add_argument("--engine", choices=("duckdb", "python"), default="duckdb",
-                   help="duckdb (the default) reads CSV and Parquet itself and screens in one query; python is the "
-                        "reference path, record by record")
+                   help="duckdb (the default) reads CSV, JSON lines and Parquet itself and screens in one query; "
+                        "python is the reference path, record by record")
+    p.add_argument("--sql", metavar="DIALECT",
+                   help="print the screening query in DIALECT (duckdb, postgres, spark, bigquery, snowflake, tsql, "
+                        "…) instead of screening: for the columns of CANDIDATES when given, else for every item "
+                        "with --records records of each repeating form")
+    p.add_argument("--records", metavar="N", type=int, default=3,
+                   help="with --sql and no CANDIDATES: records of each repeating form the table has (default 3)")
     _outputs(p)
     p.set_defaults(handler=cmd_screen)
 
@@ -61,12 +69,22 @@ def _outputs(p: argparse.ArgumentParser) -> None:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     """``screen PROTOCOL CANDIDATES``."""
-    from planner.participants import report, screen
+    from planner.participants import Sheet, report, screen
 
+    if getattr(args, "sql", None) is not None:
+        return _print_sql(args)
+    if args.candidates is None:
+        raise BadInput("screen: give the CANDIDATES file (it may be left out only with --sql)")
     output = _output_path(args.output)
     protocol = resolve_protocol(args.protocol)
     if getattr(args, "engine", "python") == "duckdb":
         result = _screen_duckdb(protocol, args.candidates)
+    elif args.candidates.lower().endswith(".parquet"):  # the reference screens what DuckDB read
+        from planner.participants.duck import participants
+
+        table = _duck_table(protocol, args.candidates)
+        s = table.sheet
+        result = screen(protocol, Sheet(s.source, s.kind, participants(table), s.items, s.notes, s.unit))
     else:
         result = screen(protocol, _read(protocol, args.candidates, "candidates"))
     if output is not None:
@@ -97,6 +115,43 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         print_json(report.monitoring_data(result))
     elif output is None:
         print(report.monitoring_text(result), end="")
+    return 0
+
+
+def sql_dialects() -> tuple[str, ...]:
+    """The dialects sqlglot writes, by name."""
+    import sqlglot
+
+    return tuple(sorted(d.value for d in sqlglot.Dialects if d.value))
+
+
+def _print_sql(args: argparse.Namespace) -> int:
+    """``screen PROTOCOL [CANDIDATES] --sql DIALECT``: the screening query, for the file's columns or every item."""
+    from planner.expr.sql import Unexpressible
+    from planner.participants.sqlscreen import layout_columns, printed, screening_query
+
+    dialect = args.sql.strip().lower()
+    valid = sql_dialects()
+    if dialect not in valid:
+        raise BadInput(f"--sql: unknown dialect {args.sql!r}; use one of {', '.join(valid)}")
+    if args.output is not None or args.json:
+        raise BadInput("--sql prints the query on stdout; leave out -o and --json")
+    if args.records < 0:
+        raise BadInput(f"--records: {args.records} records; give a whole number from 0")
+    protocol = resolve_protocol(args.protocol)
+    if args.candidates is not None:
+        table = _duck_table(protocol, args.candidates)
+        columns, logs = dict(table.columns), dict(table.logs)
+    else:
+        columns, logs = layout_columns(protocol, args.records)
+    query = screening_query(protocol, columns, logs)
+    try:
+        text = printed(query, dialect)
+    except Unexpressible as err:
+        raise BadInput(f"--sql {dialect}: {err}") from None
+    for cid, why in query.gaps:
+        print(f"note: criterion {cid} is not in the query (counted as unknown there): {why}", file=sys.stderr)
+    sys.stdout.write(text)
     return 0
 
 
@@ -137,22 +192,28 @@ def _read(protocol: Protocol, name: str, kind: Kind) -> Sheet:
         raise BadInput([str(p) for p in exc.problems]) from None
 
 
-def _screen_duckdb(protocol: Protocol, name: str) -> ScreeningReport:
-    """Screen the candidates of file ``name`` on DuckDB, or raise :class:`BadInput` with one line per problem."""
+def _duck_table(protocol: Protocol, name: str) -> Table:
+    """The candidates of file ``name`` as DuckDB's typed table, or :class:`BadInput` with one line per problem."""
     from pathlib import Path
 
     from planner.participants import InputError
-    from planner.participants.duck import DuckScreener, load_path
+    from planner.participants.duck import load_path
 
     path = Path(name)
     check_input_file(path)
     try:
-        table = load_path(protocol, str(path), name)
+        return load_path(protocol, str(path), name)
     except OSError as exc:
         raise BadInput(f"{name}: {unreadable(exc)}") from None
     except InputError as exc:
         raise BadInput([str(p) for p in exc.problems]) from None
-    return DuckScreener(protocol).screen(table)
+
+
+def _screen_duckdb(protocol: Protocol, name: str) -> ScreeningReport:
+    """Screen the candidates of file ``name`` on DuckDB, or raise :class:`BadInput` with one line per problem."""
+    from planner.participants.duck import DuckScreener
+
+    return DuckScreener(protocol).screen(_duck_table(protocol, name))
 
 
 def _write_screening(result: ScreeningReport, path: Path, force: bool) -> None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
@@ -40,7 +40,7 @@ from sqlglot import exp
 from planner.expr.sql.compile import SqlCompiler, Unexpressible
 from planner.expr.sql.engine import COLUMN_TYPES
 from planner.expr.sql.query import render
-from planner.model import Category, Criterion, DataType, Item, Protocol
+from planner.model import Criterion, DataType, Item, Protocol
 from planner.participants.build import (
     _Builder,
     _columns,
@@ -62,6 +62,7 @@ from planner.participants.screening import (
     _absent,
 )
 from planner.participants.sources import _DELIMITERS
+from planner.participants.sqlscreen import criterion_code, log_columns
 
 if TYPE_CHECKING:
     import duckdb
@@ -124,7 +125,7 @@ def load(protocol: Protocol, data: bytes, source: str, fmt: Format | Literal["pa
         fmt = "parquet"
     fmt = fmt or detect_format(source, data)
     con = connection if connection is not None else connect()
-    if fmt in ("csv", "parquet") and (fmt == "parquet" or not _needs_reference(data)):
+    if fmt in ("csv", "parquet", "jsonl") and (fmt != "csv" or not _needs_reference(data)):
         import os
         import tempfile
 
@@ -132,7 +133,8 @@ def load(protocol: Protocol, data: bytes, source: str, fmt: Format | Literal["pa
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            table = _in_place(protocol, path, source, fmt, con)
+            table = _load_json_lines(protocol, path, source, con) if fmt == "jsonl" else _in_place(
+                protocol, path, source, fmt, con)  # type: ignore[arg-type]
         finally:
             os.unlink(path)
         if table is not None:
@@ -150,8 +152,20 @@ def load_path(protocol: Protocol, path: str, source: str,
         table = _in_place(protocol, path, source, fmt, con)
         if table is not None:
             return table
+    if detect_format(path) == "jsonl":
+        table = _load_json_lines(protocol, path, source, con)
+        if table is not None:
+            return table
+        with open(path, "rb") as f:
+            return from_sheet(protocol, read(protocol, f.read(), source, "candidates", "jsonl"), con)
     with open(path, "rb") as f:
         return load(protocol, f.read(), source, None if fmt is None else "csv", con)
+
+
+def _load_json_lines(protocol: Protocol, path: str, source: str, con: duckdb.DuckDBPyConnection) -> Table | None:
+    from planner.participants.duck_json import load_json_lines
+
+    return load_json_lines(protocol, path, source, con)
 
 
 class _NotPlain(ValueError):
@@ -219,8 +233,12 @@ def _in_place(protocol: Protocol, path: str, source: str, fmt: Literal["csv", "p
 
 
 def _typed(protocol: Protocol, con: duckdb.DuckDBPyConnection, source: str, header: Sequence[object],
-           unit: Literal["row", "record"]) -> Table:
-    """The raw table ``raw`` (columns ``c0``…, all text or Parquet types) checked and typed as ``candidates``."""
+           unit: Literal["row", "record"], decode: Callable[[object], object] | None = None) -> Table:
+    """The raw table ``raw`` (columns ``c0``…, all text or Parquet types) checked and typed as ``candidates``.
+
+    ``decode`` turns a raw cell into the value the reference reader would
+    give the converter (JSON text into its Python value).
+    """
     layout = Layout(protocol, "candidates")
     b = _Builder(layout, source, unit)
     columns = _columns(b, header)
@@ -258,7 +276,8 @@ def _typed(protocol: Protocol, con: duckdb.DuckDBPyConnection, source: str, head
         typed[name] = (col.item, raw_cols[j], j)
         if col.index is not None:
             forms.setdefault(col.form.id, []).append((col.index, name))
-        _convert_column(con, layout, col, raw_cols[j], name, lambda r, m, j=j, t=text: problem(r, j, t, m))
+        _convert_column(con, layout, col, raw_cols[j], name, lambda r, m, j=j, t=text: problem(r, j, t, m),
+                        decode)
     if key is not None:
         c, j, text = key
         for (r,) in con.execute(f"SELECT {ROW} FROM rows WHERE {_blank_sql(c)} ORDER BY {ROW}").fetchall():
@@ -340,13 +359,13 @@ def _refused(con: duckdb.DuckDBPyConnection, c: str, check: Any) -> Iterator[tup
 
 
 def _convert_column(con: duckdb.DuckDBPyConnection, layout: Layout, col: ItemColumn, c: str, name: str,
-                    problem: Any) -> None:
+                    problem: Any, decode: Callable[[object], object] | None = None) -> None:
     """Each distinct value of raw column ``c`` converted once by the reference converter, as table ``_map_c``."""
     codelist = layout.codelist(col.item)
     raws, values = [], []
     for (raw,) in con.execute(f"SELECT DISTINCT {c} FROM rows").fetchall():
         try:
-            value = convert(raw, col.item, codelist, col.factor)
+            value = convert(raw if decode is None else decode(raw), col.item, codelist, col.factor)
         except CellError as err:
             for (r,) in con.execute(f"SELECT {ROW} FROM rows WHERE {c} IS NOT DISTINCT FROM ? ORDER BY {ROW}",
                                     [raw]).fetchall():
@@ -375,10 +394,12 @@ def from_sheet(protocol: Protocol, sheet: Sheet, connection: duckdb.DuckDBPyConn
         for form_id, records in p.logs.items():
             form = layout.logs[form_id]
             logs.setdefault(form_id, set())
-            for i, _ in enumerate(records or (), 1):
+            for i, rec in enumerate(records or (), 1):
                 logs[form_id].add(i)
                 for it in form.items:
                     columns.setdefault(f"{form_id}[{i}].{it.name}", it)
+                if all(v is None for v in rec.values()):  # a record with no values: there all the same
+                    columns.setdefault(f"{form_id}[{i}].{RECORD}", Item("record_given", "record given", DataType.BOOLEAN))
     for form_id in logs:
         columns[form_id] = Item(form_id, form_id, DataType.BOOLEAN)
     names = list(columns)
@@ -397,6 +418,9 @@ def _log_items(layout: Layout, logs: Mapping[str, object]) -> dict[str, tuple[st
 
 
 def _cell(p: Participant, name: str, item: Item) -> Any:
+    if name.endswith(f"].{RECORD}"):  # true when the record is there, even with no values
+        form_id, rest = name.split("[", 1)
+        return True if int(rest.split("]", 1)[0]) <= len(p.logs.get(form_id) or ()) else None
     if "[" not in name:
         if name in p.logs:  # a log form's own column: "none" is true, not recorded is NULL
             return True if p.logs[name] == () else None
@@ -484,7 +508,9 @@ class DuckScreener:
         con.execute(f"CREATE OR REPLACE TEMP VIEW cand AS SELECT *{''.join(', ' + x for x in flags)} FROM candidates")
         types = {n: COLUMN_TYPES[it.type] for n, it in table.columns.items()}
         types.update({_exists(f, k): "BOOLEAN" for f, ks in table.logs.items() for k in ks})
-        compiler = SqlCompiler(_rule_columns(table), None, self.reference.unit_of)
+        compiler = SqlCompiler(_rule_columns(table), None, self.reference.unit_of,
+                               log_columns(table.columns, table.logs, Layout(self.protocol, "candidates")), None,
+                               {d.id: d for d in self.protocol.derivations})
         outputs: list[str] = [f"c.{ROW}", f"c.{PID}"]
         joins: list[str] = []
         status_sql: list[str] = []
@@ -531,15 +557,19 @@ class DuckScreener:
                  f"ORDER BY c.{ROW}")
         verdicts = (Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.INCOMPLETE)
         results_out: list[Screening] = []
+        order = [s.derivation.id for s in self.reference.derivations._steps]
+        explained: dict[tuple[Any, ...], tuple[tuple[CriterionResult, ...], tuple[str, ...]]] = {}
         for row in con.execute(query).fetchall():
             n, participant, *pids, v = row
-            crit = tuple(e[2][p if p is not None else 0] for e, p in zip(explain, pids, strict=True))
-            merged: dict[str, str] = {}
-            for e, p in zip(explain, pids, strict=True):
-                merged.update(e[3].get(p if p is not None else 0, {}))
-            order = [s.derivation.id for s in self.reference.derivations._steps]
-            shown = tuple(f"{d}: {merged[d]}" for d in order if d in merged)
-            results_out.append(Screening(participant, n, verdicts[v], crit, shown))
+            key = tuple(pids)
+            found = explained.get(key)
+            if found is None:  # the first candidate with these profiles: their explanation, shared by the others
+                crit = tuple(e[2][p if p is not None else 0] for e, p in zip(explain, pids, strict=True))
+                merged: dict[str, str] = {}
+                for e, p in zip(explain, pids, strict=True):
+                    merged.update(e[3].get(p if p is not None else 0, {}))
+                found = explained[key] = (crit, tuple(f"{d}: {merged[d]}" for d in order if d in merged))
+            results_out.append(Screening(participant, n, verdicts[v], *found))
         notes: list[str] = []
         if not self.protocol.eligibility:
             notes.append("the protocol states no eligibility criteria: no candidate can be found ineligible")
@@ -554,17 +584,22 @@ class DuckScreener:
                                tuple(notes), table.sheet.unit)
 
     def _compiled(self, c: Criterion, compiler: SqlCompiler) -> str | None:
-        """The criterion's status code (0 passed, 1 failed, 2 unknown) in SQL, or ``None`` where the backend cannot write it."""
-        assert c.rule is not None
+        """The criterion's status code (0 passed, 1 failed, 2 unknown) in SQL, or ``None`` where the backend cannot write it.
+
+        The same expression ``screen --sql`` prints (:func:`planner.participants.sqlscreen.criterion_code`).
+        """
         try:
-            holds = render(compiler.condition(c.rule))
+            return render(criterion_code(c, compiler))
         except Unexpressible:
             return None
-        fail = f"NOT ({holds})" if c.category is Category.INCLUSION else f"({holds})"
-        return f"CASE WHEN {fail} THEN 1 WHEN NOT {fail} THEN 0 ELSE 2 END"
 
 
 EXISTS = "__exists"
+RECORD = "__record"
+"""A column ``form[k].__record`` of a table read by the reference (JSON, XLSX): record ``k`` is given, even empty.
+
+The wide layout of CSV cannot hold a record with no values; JSON can (``[{}]``), and the reference counts it.
+"""
 
 
 def _exists(form_id: str, k: int) -> str:
@@ -606,7 +641,8 @@ def participants(table: Table) -> tuple[Participant, ...]:
             records = []
             for k in indexes:
                 rec = {it: cells.get(f"{form_id}[{k}].{it}") for it in items}
-                if any(f"{form_id}[{k}].{it}" in cells and v is not None for it, v in rec.items()):
+                if cells.get(f"{form_id}[{k}].{RECORD}") or any(
+                        f"{form_id}[{k}].{it}" in cells and v is not None for it, v in rec.items()):
                     records.append(rec)
             logs[form_id] = tuple(records) if records else (() if cells.get(form_id) else None)
         out.append(Participant(pid, row, plain, logs))

@@ -1,4 +1,4 @@
-"""Reading candidate and observation files: CSV, XLSX or JSON bytes → typed participants.
+"""Reading candidate and observation files: CSV, XLSX, JSON or JSON-lines bytes → typed participants.
 
 Library functions take bytes and a name for messages, and return a
 :class:`~planner.participants.records.Sheet` or raise
@@ -17,8 +17,8 @@ from planner.participants.layout import Layout
 from planner.participants.records import InputError, InputProblem, Kind, Sheet
 from planner.participants.sources import csv_table, json_records, xlsx_table
 
-Format = Literal["csv", "xlsx", "json"]
-FORMATS: dict[str, Format] = {"csv": "csv", "xlsx": "xlsx", "json": "json"}
+Format = Literal["csv", "xlsx", "json", "jsonl"]
+FORMATS: dict[str, Format] = {"csv": "csv", "xlsx": "xlsx", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl"}
 
 
 def detect_format(name: str, data: bytes | None = None) -> Format | None:
@@ -45,6 +45,10 @@ def read(protocol: Protocol, data: bytes, source: str, kind: Kind, fmt: Format |
     if fmt is None:
         raise InputError([InputProblem(source, None, None, "unknown file format: use a .csv, .xlsx or .json file")])
     layout = Layout(protocol, kind)
+    if fmt == "jsonl":  # one object per line (planner.participants.jsonlines)
+        from planner.participants.jsonlines import read_json_lines
+
+        return read_json_lines(layout, data, source)
     if fmt == "json":
         return from_json(layout, source, json_records(data, source))
     table = xlsx_table(data, source, kind) if fmt == "xlsx" else csv_table(data, source)

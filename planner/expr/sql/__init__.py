@@ -18,8 +18,9 @@ try:
 except ImportError as err:  # pragma: no cover - the test extra installs it
     raise ImportError("the SQL backend needs sqlglot: pip install 'protocol-planner[sql]'") from err
 
-from planner.expr.sql.compile import SqlCompiler, Unexpressible
+from planner.expr.sql.compile import LogColumns, SqlCompiler, Unexpressible
 from planner.expr.sql.engine import COLUMN_TYPES, DuckDB
 from planner.expr.sql.query import DIALECTS, NUMERIC_TRUTHS, Output, render, select
 
-__all__ = ["COLUMN_TYPES", "DIALECTS", "NUMERIC_TRUTHS", "DuckDB", "Output", "SqlCompiler", "Unexpressible", "render", "select"]
+__all__ = ["COLUMN_TYPES", "DIALECTS", "NUMERIC_TRUTHS", "DuckDB", "LogColumns", "Output", "SqlCompiler", "Unexpressible",
+           "render", "select"]

@@ -18,7 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
 from planner.expr.nodes import Expr
-from planner.expr.sql.compile import SqlCompiler, Unexpressible
+from planner.expr.sql.compile import LogColumns, SqlCompiler, Unexpressible
 from planner.model import Item
 
 DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake", "tsql")
@@ -39,14 +39,16 @@ class Output:
 
 def select(outputs: Sequence[Output], items: Mapping[str, Item], table: str = "records",
            key: str | None = None, today: dt.date | None = None,
-           units: Mapping[str, str | None] | None = None, numeric_truths: bool = False) -> exp.Select:
+           units: Mapping[str, str | None] | None = None, numeric_truths: bool = False,
+           logs: Mapping[str, LogColumns] | None = None) -> exp.Select:
     """``SELECT key, <output>… FROM table ORDER BY key``, every output computed per row.
 
     ``items`` are the table's columns (their names quoted, as written).
     ``today`` fixes ``today()``; ``None`` leaves it to the engine's
     ``CURRENT_DATE``. ``numeric_truths`` answers a condition 1, 0 or ``NULL``
     instead of a boolean, for engines with no boolean values in a result
-    (:data:`NUMERIC_TRUTHS`: SQL Server). Raises :class:`Unexpressible` for a
+    (:data:`NUMERIC_TRUTHS`: SQL Server). ``logs`` gives the columns of the
+    repeating forms a count reads (:class:`LogColumns`). Raises :class:`Unexpressible` for a
     construct the backend cannot write, naming it.
     """
     names = [o.name for o in outputs]
@@ -54,7 +56,7 @@ def select(outputs: Sequence[Output], items: Mapping[str, Item], table: str = "r
         names.append(key)
     if len(set(names)) != len(names):
         raise ValueError(f"output names must be distinct (and not the key): {names}")
-    compiler = SqlCompiler(items, today, units)
+    compiler = SqlCompiler(items, today, units, logs)
     columns: list[exp.Expr] = []
     if key is not None:
         columns.append(exp.column(key, quoted=True))
