@@ -73,3 +73,9 @@ def redcap(protocol: Protocol, stream: IO[bytes], *, report: Report | None = Non
     from exports.redcap import write
 
     write(protocol, stream, **options)
+
+
+def usdm(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.usdm import write
+
+    write(protocol, stream, **options)
