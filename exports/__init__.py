@@ -143,6 +143,7 @@ FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
     ExportFormat("pdf", "-protocol.pdf", "PDF protocol", "PDF protocol document", "pdf", "reportlab"),
     ExportFormat("odm", "-odm.xml", "CDISC ODM 1.3.2", "study metadata as CDISC ODM 1.3.2 XML (EDC set-up)", "odm",
                  "odmlib"),
+    ExportFormat("usdm", "-usdm.json", "CDISC USDM 4.0", "the study as CDISC USDM 4.0 JSON (digital protocol)", "usdm"),
     ExportFormat("redcap", "-redcap-dictionary.csv", "REDCap", "REDCap data dictionary, events and data-quality "
                  "rules as CSV (EDC set-up)", "redcap", condition=_redcap_names, parts=_redcap_parts),
     ExportFormat("xlsform", "-xlsform.xlsx", "XLSForm", "the study as an XLSForm (ODK Central, KoboToolbox)", "xlsform",

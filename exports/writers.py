@@ -79,3 +79,9 @@ def xlsform(protocol: Protocol, stream: IO[bytes], *, report: Report | None = No
     from exports.xlsform import write
 
     write(protocol, stream, **options)
+
+
+def usdm(protocol: Protocol, stream: IO[bytes], *, report: Report | None = None, **options: Any) -> None:
+    from exports.usdm import write
+
+    write(protocol, stream, **options)
