@@ -43,7 +43,8 @@ def read(protocol: Protocol, data: bytes, source: str, kind: Kind, fmt: Format |
     """
     fmt = fmt or detect_format(source, data)
     if fmt is None:
-        raise InputError([InputProblem(source, None, None, "unknown file format: use a .csv, .xlsx or .json file")])
+        raise InputError([InputProblem(source, None, None, "unknown file format: use a .csv, .xlsx, .json or .jsonl "
+                                                           "file (or .parquet with the DuckDB engine)")])
     layout = Layout(protocol, kind)
     if fmt == "jsonl":  # one object per line (planner.participants.jsonlines)
         from planner.participants.jsonlines import read_json_lines

@@ -154,7 +154,8 @@ def test_unreadable_files(dbt, engine):
         dbt, b'{"participant": "P01"}', "c.json")
     assert ["c.xlsx: not a readable XLSX workbook (BadZipFile: File is not a zip file)"] == engine.problems(
         dbt, b"not a zip", "c.xlsx")
-    assert ["c.txt: unknown file format: use a .csv, .xlsx or .json file"] == engine.problems(dbt, b"a,b", "c.txt")
+    assert ["c.txt: unknown file format: use a .csv, .xlsx, .json or .jsonl file (or .parquet with the DuckDB "
+            "engine)"] == engine.problems(dbt, b"a,b", "c.txt")
 
 
 def test_format_detection():
