@@ -37,6 +37,7 @@ def test_build_with_no_ids_writes_every_document_of_the_shipped_studies(tmp_path
             expected.add(f"{pid}-pathway.dot")
         expected.add(f"{pid}-odm.xml")  # CDISC ODM 1.3.2
         expected.add(f"{pid}-usdm.json")  # CDISC USDM 4.0
+        expected.add(f"{pid}-xlsform.xlsx")  # XLSForm (ODK)
         expected |= {f"{pid}{suffix}" for suffix in redcap.parts(REGISTRY[pid]())}  # REDCap's CSV files
         assert expected == names
         report = json.loads((folder / f"{pid}-check.json").read_text(encoding="utf-8"))

@@ -109,6 +109,7 @@ class StudyArm:
     data_origin_description: str
     data_origin_type: Code
     description: str | None = None
+    label: str | None = None
     population_ids: list[str] = _list()
     notes: list[CommentAnnotation] = _list()
 
@@ -119,6 +120,7 @@ class StudyEpoch:
     name: str
     type: Code
     description: str | None = None
+    label: str | None = None
     previous_id: str | None = None
     next_id: str | None = None
 
@@ -128,6 +130,7 @@ class StudyElement:
     id: str
     name: str
     description: str | None = None
+    label: str | None = None
     study_intervention_ids: list[str] = _list()
 
 

@@ -187,15 +187,16 @@ class Builder:
         notes += [self.note(f"Safety note: {s}") for s in a.safety_notes]
         if a.allocation_ratio != 1:
             notes.append(self.note(f"Allocation ratio: {a.allocation_ratio}"))
-        return a, m.StudyArm(self.id("StudyArm", a.id), plain(a.name), self.code(codes.ARM[a.type]),
+        # names are the protocol's ids (unique, as USDM requires); the people's names are labels
+        return a, m.StudyArm(self.id("StudyArm", a.id), plain(a.id), self.code(codes.ARM[a.type]),
                              "Data collected in this study", self.code(codes.DATA_FROM_STUDY),
-                             description=plain(a.description), notes=notes)
+                             description=plain(a.description), label=plain(a.name), notes=notes)
 
     def epochs(self) -> list[tuple[EpochType, m.StudyEpoch]]:
         eps = self.p.schedule.epochs
         ids = [self.id("StudyEpoch", e.id) for e in eps]
-        return [(e.type, m.StudyEpoch(ids[i], plain(e.name), self.code(codes.EPOCH[e.type]),
-                                      description=plain(f"{e.name} ({e.type.value})"),
+        return [(e.type, m.StudyEpoch(ids[i], plain(e.id), self.code(codes.EPOCH[e.type]),
+                                      description=plain(f"{e.name} ({e.type.value})"), label=plain(e.name),
                                       previous_id=ids[i - 1] if i else None,
                                       next_id=ids[i + 1] if i + 1 < len(ids) else None))
                 for i, e in enumerate(eps)]
@@ -215,8 +216,8 @@ class Builder:
                 given = [si.id for a, i, si in interventions if a is arm and (
                     (kind is EpochType.INDUCTION and i.role is Role.MODEL_INDUCTION)
                     or (kind is EpochType.TREATMENT and i.role is not Role.MODEL_INDUCTION))]
-                element = m.StudyElement(self.id("StudyElement"), plain(f"{arm.name} — {epoch.name}"),
-                                         study_intervention_ids=given)
+                element = m.StudyElement(self.id("StudyElement"), plain(f"{arm.id}.{epoch.name}"),
+                                         label=plain(f"{arm.name} — {epoch.label}"), study_intervention_ids=given)
                 elements.append(element)
                 cells.append(m.StudyCell(self.id("StudyCell"), usdm_arm.id, epoch.id, [element.id]))
         return elements, cells

@@ -137,8 +137,8 @@ def test_the_study_follows_the_protocol(pid: str) -> None:
     design = version["studyDesigns"][0]
     assert p.version == version["versionIdentifier"]
     assert [p.title, p.short_title] == [t["text"] for t in version["titles"]]
-    assert [a.name for a in p.arms] == [a["name"] for a in design["arms"]]
-    assert [e.name for e in p.schedule.epochs] == [e["name"] for e in design["epochs"]]
+    assert [(a.id, a.name) for a in p.arms] == [(a["name"], a["label"]) for a in design["arms"]]  # names unique
+    assert [(e.id, e.name) for e in p.schedule.epochs] == [(e["name"], e["label"]) for e in design["epochs"]]
     assert len(p.arms) * len(p.schedule.epochs) == len(design["studyCells"])
     assert [v.name for v in p.schedule.visits] == [e["label"] for e in design["encounters"]]
     assert [c.id for c in p.eligibility] == [c["identifier"] for c in design["eligibilityCriteria"]]
