@@ -225,8 +225,13 @@ def none_with_records_message(form_id: str, count: int) -> str:
 
 def from_json(layout: Layout, source: str, records: list[object]) -> Sheet:
     """Participants from JSON records; raises :class:`InputError` listing every problem."""
+    return from_numbered(layout, source, enumerate(records, 1))
+
+
+def from_numbered(layout: Layout, source: str, records: Iterable[tuple[int, object]]) -> Sheet:
+    """Participants from JSON objects, each with the number messages give it (its record or its line)."""
     b = _Builder(layout, source, "record")
-    for n, obj in enumerate(records, 1):
+    for n, obj in records:
         if not isinstance(obj, dict):
             b.problem(n, None, "expected an object such as {\"participant\": \"P01\", ...}")
             continue

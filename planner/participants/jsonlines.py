@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from planner.participants.build import _Builder, _duplicates, _record
+from planner.participants.build import from_numbered
 from planner.participants.layout import Layout
 from planner.participants.records import InputError, InputProblem, Sheet
 from planner.participants.sources import _pairs
@@ -46,14 +46,7 @@ def json_lines(data: bytes, source: str) -> list[tuple[int, object]]:
 
 def from_json_lines(layout: Layout, source: str, lines: list[tuple[int, object]]) -> Sheet:
     """Participants from JSON lines, as :func:`~planner.participants.build.from_json` reads a list of records."""
-    b = _Builder(layout, source, "record")
-    for n, obj in lines:
-        if not isinstance(obj, dict):
-            b.problem(n, None, "expected an object such as {\"participant\": \"P01\", ...}")
-            continue
-        _duplicates(b, n, "", obj)
-        _record(b, n, obj)
-    return b.sheet()
+    return from_numbered(layout, source, lines)
 
 
 def read_json_lines(layout: Layout, data: bytes, source: str) -> Sheet:
