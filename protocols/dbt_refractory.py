@@ -423,5 +423,5 @@ def build() -> Protocol:
         risk_decisions=RISK_DECISIONS,
         references=(refs.SMOLECULE2026, refs.DBT_REVIEW, refs.XELJANZ, refs.CTCAE5, refs.FDA_DILI, refs.FURER2023,
                     refs.KEVZARA, refs.INFLIXIMAB_LABEL, refs.RITUXIMAB_LABEL, refs.RITUXIMAB_CONSENSUS,
-                    refs.VALERO2023, refs.RA2010, refs.IGU_SSC2023),
+                    refs.VALERO2023, refs.RA2010, refs.IGU_SSC2023, refs.ORENCIA_LABEL),
     )
