@@ -514,8 +514,8 @@ def frequency_not_honoured(ctx: Context) -> Iterator[Hit]:
         forms: set[str] = set()
         for name in rule.condition.refs():
             forms |= ctx.needs(name)[0]
-        visits = [v for v in ctx.protocol.schedule.visits if forms & set(v.forms) and not ctx.is_pre_treatment(v)
-                  or forms & set(v.forms) and v.day == 0]
+        visits = [v for v in ctx.protocol.schedule.visits  # on treatment, counting the day-0 baseline
+                  if forms & set(v.forms) and (v.day == 0 or not ctx.is_pre_treatment(v))]
         if not forms or not visits or any(not isinstance(v.day, int) for v in visits):
             continue
         problem = _frequency_problem(ctx, rule.frequency, visits)
