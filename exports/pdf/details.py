@@ -181,6 +181,8 @@ NO_KEY_HOLDER = TBC("the protocol does not say who holds the allocation key")
 NO_CONCEALMENT = TBC("the protocol does not say how the allocation is concealed until assignment")
 SEED_KEPT = ("recorded with the allocation key, not printed here: the list can be regenerated from the seed, "
              "so it stays with the key holder")
+BLOCKS_KEPT = ("recorded with the allocation key, not printed here: investigators who know the block length can "
+               "guess the last allocations of a block (ICH E9 §2.3.1)")
 LIST_KEPT = ("This protocol describes how allocation is generated and concealed, never the allocation itself. The "
              "unblinded allocation key (protocol-planner randomise) is held by the key holder only; "
              "investigators receive only the blinded list of sequence numbers, or for animals their codes and "
@@ -201,7 +203,7 @@ def randomisation_table(r: Randomisation, cite: Cite) -> Table:
     rows: list[tuple[str, Text]] = [
         ("Method", t(value(r.method), cite(r.source))),
         ("Description", t(r.description)),
-        ("Block size", value(r.block_size)),
+        ("Block size", t(BLOCKS_KEPT) if isinstance(r.block_size, int) else value(r.block_size)),
         ("Strata", value(r.strata)),
         ("Seed", seed),
         ("Allocation concealment", value(NO_CONCEALMENT if r.concealment is None and randomised else r.concealment)),
@@ -209,7 +211,7 @@ def randomisation_table(r: Randomisation, cite: Cite) -> Table:
     if randomised:
         rows.append(("Allocation key held by", value(r.key_holder if r.key_holder is not None else NO_KEY_HOLDER)))
     if r.block_sizes:  # only when stated, so documents without them are unchanged
-        rows.insert(3, ("Block sizes (drawn at random)", value(", ".join(map(str, r.block_sizes)))))
+        rows.insert(3, ("Block sizes (drawn at random)", t(BLOCKS_KEPT)))
     if r.blocking_factor:
         rows.insert(3, ("Blocking factor", value(r.blocking_factor)))
     return kv_table("randomisation", "Randomisation", rows)
