@@ -431,7 +431,7 @@ def _limits(it: Item) -> tuple[str, str]:
     if not isinstance(accepted, Range):
         return "", ""
     low, high = accepted.low, accepted.high
-    if it.type is DataType.INTEGER:
-        low = math.ceil(low) if low is not None else None
+    if it.type is DataType.INTEGER and not (low is not None and high is not None and math.ceil(low) > math.floor(high)):
+        low = math.ceil(low) if low is not None else None  # (a range holding no whole number stays as written)
         high = math.floor(high) if high is not None else None
     return (_bound(low) if low is not None else "", _bound(high) if high is not None else "")

@@ -350,10 +350,11 @@ class Builder:
             description = pop.description
             notes += [self.note(f"Condition: {c}") for c in pop.conditions]
             notes += [self.note(f"Classification criteria: {c}") for c in pop.classification_criteria]
-            if isinstance(pop.age_years, Range) and pop.age_years.low is not None and pop.age_years.high is not None:
+            r = pop.age_years
+            if isinstance(r, Range) and r.low is not None and r.high is not None and r.low < r.high:  # USDM: max > min
                 age = m.Range(self.id("Range"),
-                              m.Quantity(self.id("Quantity"), float(pop.age_years.low), self.unit("a")),
-                              m.Quantity(self.id("Quantity"), float(pop.age_years.high), self.unit("a")))
+                              m.Quantity(self.id("Quantity"), float(r.low), self.unit("a")),
+                              m.Quantity(self.id("Quantity"), float(r.high), self.unit("a")))
             elif pop.age_years is not None:
                 notes.append(self.note(f"Age (years): {show(pop.age_years)}"))
             if pop.setting is not None:
